@@ -1,0 +1,155 @@
+/**
+ * The one list of Plinth's settings. Each has a default, an environment
+ * variable and (unless it is a secret) a command-line flag. docs/configuration.md
+ * is generated from this list and a test fails when the two drift apart.
+ */
+
+/** How a setting's text is turned into a value. */
+export type SettingKind = 'string' | 'port' | 'integer' | 'boolean' | 'level';
+
+/** One configurable setting. */
+export interface SettingSpec {
+  /** Key in the Config object. */
+  readonly key: string;
+  /** Environment variable that sets it. */
+  readonly env: string;
+  /** Command-line flag of `plinth up`, when it has one (secrets never do). */
+  readonly flag?: string;
+  readonly kind: SettingKind;
+  /** Default as text; `undefined` means unset. */
+  readonly default?: string;
+  /** Never printed, logged or serialised. */
+  readonly secret?: boolean;
+  readonly description: string;
+}
+
+export const settings = [
+  {
+    key: 'dataDir',
+    env: 'PLINTH_DATA_DIR',
+    flag: '--data-dir',
+    kind: 'string',
+    default: './.plinth',
+    description:
+      'Directory for all state: the database, the event bus, Terraform working directories, step logs and artifacts.',
+  },
+  {
+    key: 'catalogDir',
+    env: 'PLINTH_CATALOG_DIR',
+    flag: '--catalog',
+    kind: 'string',
+    description:
+      "The platform definitions (Argo manifests and Terraform modules). Default: the package's own `catalog/`.",
+  },
+  {
+    key: 'host',
+    env: 'PLINTH_HOST',
+    flag: '--host',
+    kind: 'string',
+    default: '127.0.0.1',
+    description: 'Address the API and the webhook EventSources listen on.',
+  },
+  {
+    key: 'port',
+    env: 'PLINTH_PORT',
+    flag: '--port',
+    kind: 'port',
+    default: '8000',
+    description: 'Port of the API (0 picks a free one).',
+  },
+  {
+    key: 'eventSourcePorts',
+    env: 'PLINTH_EVENTSOURCE_PORTS',
+    flag: '--eventsource-ports',
+    kind: 'string',
+    default: '',
+    description:
+      'Remaps the ports that EventSource manifests name, as `FROM=TO[,FROM=TO]` (e.g. `12000=12100`); TO may be 0 for a free port.',
+  },
+  {
+    key: 'publicUrl',
+    env: 'PLINTH_PUBLIC_URL',
+    flag: '--public-url',
+    kind: 'string',
+    description: 'URL the API is reached at, used in links. Default: http://HOST:PORT.',
+  },
+  {
+    key: 'dispatchUrl',
+    env: 'PLINTH_DISPATCH_URL',
+    flag: '--dispatch-url',
+    kind: 'string',
+    description:
+      "Base URL of the webhook EventSource the API posts requests to (as the seed's FastAPI did). Default: the embedded webhook EventSource.",
+  },
+  {
+    key: 'db',
+    env: 'PLINTH_DB',
+    flag: '--db',
+    kind: 'string',
+    default: 'sqlite',
+    description:
+      'Database: `sqlite` (a file in the data directory), `sqlite:PATH`, or a `postgres://` URL.',
+  },
+  {
+    key: 'bus',
+    env: 'PLINTH_BUS',
+    flag: '--bus',
+    kind: 'string',
+    default: 'embedded',
+    description: 'Event bus: `embedded` (durable, in the data directory) or a `nats://` URL.',
+  },
+  {
+    key: 'busToken',
+    env: 'PLINTH_BUS_TOKEN',
+    kind: 'string',
+    secret: true,
+    description: 'Token for the NATS event bus (`auth: token`).',
+  },
+  {
+    key: 'busUser',
+    env: 'PLINTH_BUS_USER',
+    kind: 'string',
+    description: 'User name for the NATS event bus.',
+  },
+  {
+    key: 'busPassword',
+    env: 'PLINTH_BUS_PASSWORD',
+    kind: 'string',
+    secret: true,
+    description: 'Password for the NATS event bus.',
+  },
+  {
+    key: 'adminToken',
+    env: 'PLINTH_ADMIN_TOKEN',
+    flag: '--admin-token',
+    kind: 'string',
+    secret: true,
+    description:
+      'The first admin token. Unset: one is generated on first start and printed once.',
+  },
+  {
+    key: 'terraformBin',
+    env: 'PLINTH_TERRAFORM_BIN',
+    flag: '--terraform',
+    kind: 'string',
+    default: 'terraform',
+    description: 'The terraform executable workflow steps run.',
+  },
+  {
+    key: 'stepGraceSeconds',
+    env: 'PLINTH_STEP_GRACE_SECONDS',
+    flag: '--step-grace-seconds',
+    kind: 'integer',
+    default: '10',
+    description:
+      "Seconds between SIGTERM and SIGKILL when a step's process group is stopped.",
+  },
+  {
+    key: 'logLevel',
+    env: 'PLINTH_LOG_LEVEL',
+    flag: '--log-level',
+    kind: 'level',
+    default: 'info',
+    description: 'Log level: trace, debug, info, warn, error, fatal or silent.',
+  },
+] as const satisfies readonly SettingSpec[];

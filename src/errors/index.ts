@@ -1,0 +1,13 @@
+export { ErrorCodes, type ErrorCode } from './catalog.js';
+export {
+  PlinthError,
+  InputError,
+  ManifestError,
+  UnauthenticatedError,
+  ForbiddenError,
+  NotFoundError,
+  ConflictError,
+  isPlinthError,
+  type FieldProblem,
+  type PlinthErrorOptions,
+} from './errors.js';

@@ -1,0 +1,256 @@
+/**
+ * Argo Workflows' resource types (argoproj.io/v1alpha1), as far as Plinth
+ * reads them. Field names and spellings are Argo's; fields Plinth does not
+ * interpret are kept as they are (the index signatures) so nothing is lost
+ * when a manifest is stored, rendered or returned.
+ */
+
+/** Workflow phases, spelled as Argo does ('' until the controller first sees it). */
+export const WorkflowPhase = {
+  Unknown: '',
+  Pending: 'Pending',
+  Running: 'Running',
+  Succeeded: 'Succeeded',
+  Failed: 'Failed',
+  Error: 'Error',
+} as const;
+export type WorkflowPhase = (typeof WorkflowPhase)[keyof typeof WorkflowPhase];
+
+/** Node phases, spelled as Argo does. */
+export const NodePhase = {
+  Pending: 'Pending',
+  Running: 'Running',
+  Succeeded: 'Succeeded',
+  Skipped: 'Skipped',
+  Failed: 'Failed',
+  Error: 'Error',
+  Omitted: 'Omitted',
+} as const;
+export type NodePhase = (typeof NodePhase)[keyof typeof NodePhase];
+
+/** Node types, spelled as Argo does. */
+export const NodeType = {
+  Pod: 'Pod',
+  Container: 'Container',
+  Steps: 'Steps',
+  StepGroup: 'StepGroup',
+  DAG: 'DAG',
+  TaskGroup: 'TaskGroup',
+  Retry: 'Retry',
+  Skipped: 'Skipped',
+  Suspend: 'Suspend',
+  HTTP: 'HTTP',
+  Plugin: 'Plugin',
+} as const;
+export type NodeType = (typeof NodeType)[keyof typeof NodeType];
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  creationTimestamp?: string;
+  [key: string]: unknown;
+}
+
+export interface ValueFrom {
+  path?: string;
+  expression?: string;
+  default?: string;
+  supplied?: Record<string, never>;
+  parameter?: string;
+  jsonPath?: string;
+  jqFilter?: string;
+  event?: string;
+  configMapKeyRef?: { name: string; key: string; optional?: boolean };
+  [key: string]: unknown;
+}
+
+export interface Parameter {
+  name: string;
+  value?: string;
+  default?: string;
+  valueFrom?: ValueFrom;
+  enum?: string[];
+  description?: string;
+  globalName?: string;
+}
+
+export interface Artifact {
+  name: string;
+  path?: string;
+  from?: string;
+  fromExpression?: string;
+  optional?: boolean;
+  globalName?: string;
+  raw?: { data: string };
+  http?: { url: string; headers?: { name: string; value: string }[] };
+  [key: string]: unknown;
+}
+
+export interface Arguments {
+  parameters?: Parameter[];
+  artifacts?: Artifact[];
+}
+
+export interface Inputs {
+  parameters?: Parameter[];
+  artifacts?: Artifact[];
+}
+
+export interface Outputs {
+  parameters?: Parameter[];
+  artifacts?: Artifact[];
+  result?: string;
+  exitCode?: string;
+}
+
+export interface TemplateRef {
+  name: string;
+  template: string;
+  clusterScope?: boolean;
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: Record<string, unknown>;
+}
+
+export interface Container {
+  name?: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
+  workingDir?: string;
+  env?: EnvVar[];
+  [key: string]: unknown;
+}
+
+export interface ScriptTemplate extends Container {
+  source: string;
+}
+
+export interface WorkflowStep {
+  name: string;
+  template?: string;
+  templateRef?: TemplateRef;
+  arguments?: Arguments;
+  when?: string;
+  withItems?: unknown[];
+  withParam?: string;
+  withSequence?: { count?: string | number; start?: string | number; end?: string | number; format?: string };
+  continueOn?: { error?: boolean; failed?: boolean };
+  onExit?: string;
+  hooks?: Record<string, unknown>;
+  inline?: Template;
+  [key: string]: unknown;
+}
+
+export interface DAGTask extends WorkflowStep {
+  dependencies?: string[];
+  depends?: string;
+}
+
+export interface DAGTemplate {
+  tasks: DAGTask[];
+  target?: string;
+  failFast?: boolean;
+}
+
+export interface SuspendTemplate {
+  duration?: string;
+}
+
+export interface RetryStrategy {
+  limit?: number | string;
+  retryPolicy?: 'Always' | 'OnFailure' | 'OnError' | 'OnTransientError';
+  backoff?: { duration?: string; factor?: number | string; maxDuration?: string };
+  expression?: string;
+  [key: string]: unknown;
+}
+
+export interface Template {
+  name: string;
+  inputs?: Inputs;
+  outputs?: Outputs;
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  container?: Container;
+  script?: ScriptTemplate;
+  steps?: WorkflowStep[][];
+  dag?: DAGTemplate;
+  suspend?: SuspendTemplate;
+  resource?: Record<string, unknown>;
+  http?: Record<string, unknown>;
+  containerSet?: Record<string, unknown>;
+  data?: Record<string, unknown>;
+  retryStrategy?: RetryStrategy;
+  activeDeadlineSeconds?: number | string;
+  timeout?: string;
+  parallelism?: number;
+  failFast?: boolean;
+  [key: string]: unknown;
+}
+
+export interface WorkflowSpec {
+  entrypoint?: string;
+  arguments?: Arguments;
+  templates?: Template[];
+  workflowTemplateRef?: { name: string; clusterScope?: boolean };
+  onExit?: string;
+  parallelism?: number;
+  activeDeadlineSeconds?: number;
+  serviceAccountName?: string;
+  [key: string]: unknown;
+}
+
+export interface NodeStatus {
+  id: string;
+  name: string;
+  displayName: string;
+  type: NodeType;
+  templateName?: string;
+  templateRef?: TemplateRef;
+  templateScope?: string;
+  phase: NodePhase;
+  boundaryID?: string;
+  message?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  progress?: string;
+  inputs?: Inputs;
+  outputs?: Outputs;
+  children?: string[];
+  outboundNodes?: string[];
+  hostNodeName?: string;
+  [key: string]: unknown;
+}
+
+export interface WorkflowStatus {
+  phase: WorkflowPhase;
+  startedAt?: string;
+  finishedAt?: string;
+  message?: string;
+  progress?: string;
+  nodes?: Record<string, NodeStatus>;
+  outputs?: Outputs;
+  storedTemplates?: Record<string, Template>;
+  [key: string]: unknown;
+}
+
+export interface Workflow {
+  apiVersion: 'argoproj.io/v1alpha1';
+  kind: 'Workflow';
+  metadata: ObjectMeta;
+  spec: WorkflowSpec;
+  status?: WorkflowStatus;
+}
+
+export interface WorkflowTemplate {
+  apiVersion: 'argoproj.io/v1alpha1';
+  kind: 'WorkflowTemplate' | 'ClusterWorkflowTemplate';
+  metadata: ObjectMeta;
+  spec: WorkflowSpec;
+}
