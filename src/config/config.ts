@@ -77,7 +77,10 @@ function parseValue(spec: SettingSpec, text: string, problems: FieldProblem[]): 
 
 function parsePortMap(text: string, problems: FieldProblem[]): Map<number, number> {
   const map = new Map<number, number>();
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)=(\d+)$/.exec(part);
     if (!m) {
       problems.push({
@@ -118,7 +121,10 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   const config: Config = {
     ...(raw as Omit<Config, 'eventSourcePorts'>),
     dataDir: path.resolve(cwd, raw.dataDir as string),
-    catalogDir: path.resolve(cwd, (raw.catalogDir as string | undefined) ?? path.join(packageRoot, 'catalog')),
+    catalogDir: path.resolve(
+      cwd,
+      (raw.catalogDir as string | undefined) ?? path.join(packageRoot, 'catalog'),
+    ),
     eventSourcePorts,
   };
   return Object.freeze(config);

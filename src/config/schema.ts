@@ -124,8 +124,7 @@ export const settings = [
     flag: '--admin-token',
     kind: 'string',
     secret: true,
-    description:
-      'The first admin token. Unset: one is generated on first start and printed once.',
+    description: 'The first admin token. Unset: one is generated on first start and printed once.',
   },
   {
     key: 'terraformBin',
@@ -141,8 +140,7 @@ export const settings = [
     flag: '--step-grace-seconds',
     kind: 'integer',
     default: '10',
-    description:
-      "Seconds between SIGTERM and SIGKILL when a step's process group is stopped.",
+    description: "Seconds between SIGTERM and SIGKILL when a step's process group is stopped.",
   },
   {
     key: 'logLevel',

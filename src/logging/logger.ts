@@ -26,7 +26,10 @@ export const redactPaths = [
 ];
 
 /** Creates the process's logger; secrets are censored by path. */
-export function createLogger(opts: { level: LogLevel; destination?: NodeJS.WritableStream }): Logger {
+export function createLogger(opts: {
+  level: LogLevel;
+  destination?: NodeJS.WritableStream;
+}): Logger {
   return pino(
     {
       level: opts.level,

@@ -110,7 +110,12 @@ export interface RequestRepository {
   insert(record: RequestRecord): Promise<void>;
   update(id: string, patch: Partial<Pick<RequestRecord, 'status' | 'message'>>): Promise<void>;
   get(id: string): Promise<RequestRecord | undefined>;
-  list(filter?: { kind?: string; target?: string; limit?: number; cursor?: string }): Promise<Page<RequestRecord>>;
+  list(filter?: {
+    kind?: string;
+    target?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<Page<RequestRecord>>;
 }
 
 export interface EnvironmentRecord {
@@ -143,7 +148,12 @@ export interface EnvironmentRepository {
     ifStatus?: string[],
   ): Promise<boolean>;
   get(name: string): Promise<EnvironmentRecord | undefined>;
-  list(filter?: { team?: string; status?: string; limit?: number; cursor?: string }): Promise<Page<EnvironmentRecord>>;
+  list(filter?: {
+    team?: string;
+    status?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<Page<EnvironmentRecord>>;
   /** Removes a Destroyed record so the name can be used again. */
   delete(name: string): Promise<void>;
 }

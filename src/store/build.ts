@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import type { Store } from './types.js';
+import type { RepositoryDeps } from './repositories/shared.js';
+import { createWorkflowRepository } from './repositories/workflows.js';
+import { createLogRepository } from './repositories/logs.js';
+import { createRequestRepository } from './repositories/requests.js';
+import { createEnvironmentRepository } from './repositories/environments.js';
+import { createTokenRepository } from './repositories/tokens.js';
+
+/** Assembles the repositories over a migrated Kysely instance of either dialect. */
+export function assembleStore(
+  dialect: Store['dialect'],
+  db: Kysely<Database>,
+  isUniqueViolation: RepositoryDeps['isUniqueViolation'],
+  close: () => Promise<void>,
+): Store {
+  const deps: RepositoryDeps = { db, isUniqueViolation };
+  return {
+    dialect,
+    workflows: createWorkflowRepository(deps),
+    logs: createLogRepository(deps),
+    requests: createRequestRepository(deps),
+    environments: createEnvironmentRepository(deps),
+    tokens: createTokenRepository(deps),
+    close,
+  };
+}

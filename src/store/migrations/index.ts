@@ -1,0 +1,21 @@
+import type { Kysely, Migration } from 'kysely';
+import { m0001Initial } from './0001-initial.js';
+
+/** The SQL dialect a migration runs against; column types differ in a few places. */
+export type Dialect = 'sqlite' | 'postgres';
+
+/** A migration written once for both dialects. */
+export interface PortableMigration {
+  readonly name: string;
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+}
+
+/** Every migration, in order. Append only: never edit or remove one that has shipped. */
+export const migrations: readonly PortableMigration[] = [m0001Initial];
+
+/** The migrations in the shape Kysely's Migrator takes, bound to a dialect. */
+export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  return Object.fromEntries(
+    migrations.map((m) => [m.name, { up: (db: Kysely<unknown>) => m.up(db, dialect) }]),
+  );
+}

@@ -1,0 +1,34 @@
+import path from 'node:path';
+import { InputError } from '../errors/index.js';
+import type { Store } from './types.js';
+import { createSqliteStore } from './sqlite/index.js';
+
+/**
+ * Opens the store that `--db` names: `sqlite` (a file in the data directory),
+ * `sqlite:PATH`, or (a later issue) a `postgres://` URL.
+ */
+export async function openStore(db: string, dataDir: string): Promise<Store> {
+  if (db === 'sqlite') return createSqliteStore({ filename: path.join(dataDir, 'plinth.db') });
+  if (db.startsWith('sqlite:')) {
+    const file = db.slice('sqlite:'.length);
+    return createSqliteStore({
+      filename: file === ':memory:' ? file : path.resolve(dataDir, file),
+    });
+  }
+  if (/^postgres(ql)?:\/\//.test(db)) {
+    throw new InputError('the PostgreSQL store is not built yet', {
+      errors: [
+        { field: 'db', message: 'postgres:// is not supported yet', fix: 'use --db sqlite' },
+      ],
+    });
+  }
+  throw new InputError(`unknown database ${JSON.stringify(db)}`, {
+    errors: [
+      {
+        field: 'db',
+        message: `PLINTH_DB / --db is ${JSON.stringify(db)}`,
+        fix: 'use sqlite, sqlite:PATH or a postgres:// URL',
+      },
+    ],
+  });
+}

@@ -1,0 +1,127 @@
+import type { EnvironmentRecord, EnvironmentRepository } from '../types.js';
+import type { Database } from '../schema.js';
+import { ConflictError } from '../../errors/index.js';
+import { requireCursor } from './cursor.js';
+import { type RepositoryDeps, clampLimit, encodeCursor, fromJson, toJson } from './shared.js';
+
+type Row = Database['environments'];
+
+function toRecord(row: Row): EnvironmentRecord {
+  return {
+    name: row.name,
+    team: row.team,
+    status: row.status,
+    inputs: fromJson(row.inputs, {}),
+    outputs: fromJson(row.outputs, {}),
+    lastRequestId: row.last_request_id,
+    message: row.message,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toRow(r: EnvironmentRecord): Row {
+  return {
+    name: r.name,
+    team: r.team,
+    status: r.status,
+    inputs: toJson(r.inputs),
+    outputs: toJson(r.outputs),
+    last_request_id: r.lastRequestId,
+    message: r.message,
+    created_by: r.createdBy,
+    created_at: r.createdAt,
+    updated_at: r.updatedAt,
+  };
+}
+
+/** The status a destroyed environment ends in; its name may then be used again. */
+const DESTROYED = 'Destroyed';
+
+export function createEnvironmentRepository({
+  db,
+  isUniqueViolation,
+}: RepositoryDeps): EnvironmentRepository {
+  return {
+    async insert(record) {
+      try {
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .deleteFrom('environments')
+            .where('name', '=', record.name)
+            .where('status', '=', DESTROYED)
+            .execute();
+          await trx.insertInto('environments').values(toRow(record)).execute();
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          throw new ConflictError(`environment "${record.name}" already exists`, {
+            cause: err,
+            details: { name: record.name },
+          });
+        }
+        throw err;
+      }
+    },
+
+    async update(name, patch, ifStatus) {
+      const values: Partial<Row> = { updated_at: patch.updatedAt ?? new Date().toISOString() };
+      if (patch.team !== undefined) values.team = patch.team;
+      if (patch.status !== undefined) values.status = patch.status;
+      if (patch.inputs !== undefined) values.inputs = toJson(patch.inputs);
+      if (patch.outputs !== undefined) values.outputs = toJson(patch.outputs);
+      if (patch.lastRequestId !== undefined) values.last_request_id = patch.lastRequestId;
+      if (patch.message !== undefined) values.message = patch.message;
+      if (patch.createdBy !== undefined) values.created_by = patch.createdBy;
+      let query = db.updateTable('environments').set(values).where('name', '=', name);
+      if (ifStatus && ifStatus.length > 0) query = query.where('status', 'in', ifStatus);
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async get(name) {
+      const row = await db
+        .selectFrom('environments')
+        .selectAll()
+        .where('name', '=', name)
+        .executeTakeFirst();
+      return row ? toRecord(row) : undefined;
+    },
+
+    async list(filter = {}) {
+      const limit = clampLimit(filter.limit);
+      const after = requireCursor(filter.cursor);
+      let query = db.selectFrom('environments').selectAll();
+      if (filter.team !== undefined) query = query.where('team', '=', filter.team);
+      if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+      if (after) {
+        const [createdAt, name] = after;
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at', '<', createdAt),
+            eb.and([eb('created_at', '=', createdAt), eb('name', '<', name)]),
+          ]),
+        );
+      }
+      const rows = await query
+        .orderBy('created_at', 'desc')
+        .orderBy('name', 'desc')
+        .limit(limit + 1)
+        .execute();
+      const items = rows.slice(0, limit).map(toRecord);
+      const last = items[items.length - 1];
+      return rows.length > limit && last
+        ? { items, nextCursor: encodeCursor(last.createdAt, last.name) }
+        : { items };
+    },
+
+    async delete(name) {
+      await db
+        .deleteFrom('environments')
+        .where('name', '=', name)
+        .where('status', '=', DESTROYED)
+        .execute();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import type { Generated } from 'kysely';
+
+/** Table shapes, shared by the SQLite and PostgreSQL dialects (JSON kept as text). */
+export interface Database {
+  workflows: {
+    uid: string;
+    name: string;
+    namespace: string;
+    labels: string;
+    phase: string;
+    request_id: string | null;
+    created_at: string;
+    finished_at: string | null;
+    manifest: string;
+    status: string;
+  };
+  workflow_labels: { workflow_uid: string; key: string; value: string };
+  workflow_nodes: { workflow_uid: string; node_id: string; node: string };
+  logs: {
+    seq: Generated<number>;
+    workflow_uid: string;
+    node_id: string;
+    stream: string;
+    time: string;
+    text: string;
+  };
+  requests: {
+    id: string;
+    kind: string;
+    action: string;
+    target: string;
+    status: string;
+    requester: string;
+    body: string;
+    message: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  environments: {
+    name: string;
+    team: string | null;
+    status: string;
+    inputs: string;
+    outputs: string;
+    last_request_id: string | null;
+    message: string | null;
+    created_by: string;
+    created_at: string;
+    updated_at: string;
+  };
+  tokens: {
+    id: string;
+    name: string;
+    role: string;
+    team: string | null;
+    hash: string;
+    created_at: string;
+    expires_at: string | null;
+    revoked_at: string | null;
+    last_used_at: string | null;
+  };
+}

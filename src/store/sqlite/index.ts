@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from '../schema.js';
+import type { Store } from '../types.js';
+import { assembleStore } from '../build.js';
+import { migrateToLatest } from '../migrate.js';
+
+/** Options of the embedded store. */
+export interface SqliteStoreOptions {
+  /** Database file, or `:memory:`. Its directory is created when missing. */
+  filename: string;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/**
+ * Opens (and migrates) the SQLite store: WAL, `synchronous=NORMAL` (a commit
+ * survives the process being killed; DESIGN.md's numbers say why not FULL).
+ */
+export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  if (options.filename !== ':memory:') {
+    fs.mkdirSync(path.dirname(path.resolve(options.filename)), { recursive: true });
+  }
+  const database = new BetterSqlite3(options.filename);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  try {
+    await migrateToLatest(db as unknown as Kysely<unknown>, 'sqlite');
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return assembleStore('sqlite', db, isUniqueViolation, () => db.destroy());
+}
