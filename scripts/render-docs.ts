@@ -1,0 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { packageRoot, renderConfigurationDoc } from '../src/config/index.js';
+
+fs.writeFileSync(path.join(packageRoot, 'docs', 'configuration.md'), renderConfigurationDoc());
