@@ -47,7 +47,17 @@ export interface SubscribeOptions {
   ackWaitMs?: number;
   /** Messages in flight to this consumer at once (default 1: in order). */
   maxInFlight?: number;
+  /**
+   * Where a durable consumer seen for the first time starts: `all` (the
+   * default, as JetStream's) from the first event kept, `new` from the next
+   * event published (what Argo's sensors ask for). A known consumer always
+   * resumes where it left off.
+   */
+  deliverPolicy?: DeliverPolicy;
 }
+
+/** Where a new durable consumer starts reading the stream. */
+export type DeliverPolicy = 'all' | 'new';
 
 export interface Subscription {
   /** Stops delivering; unacknowledged messages stay on the bus. */

@@ -1,0 +1,229 @@
+import { ErrorCodes, PlinthError, type ErrorCode } from '../../errors/index.js';
+import { parseEventStream } from './sse.js';
+import type {
+  AcceptedRequest,
+  Environment,
+  List,
+  LogEntry,
+  PlatformRequest,
+  Problem,
+  Run,
+  RunSummary,
+} from './types.js';
+
+/** How to reach the API. */
+export interface PlinthClientOptions {
+  /** Base URL of the Plinth server, e.g. `http://127.0.0.1:8000`. */
+  server: string;
+  /** Bearer token. */
+  token?: string | undefined;
+  /** The fetch to use; default the global one. */
+  fetch?: typeof fetch;
+}
+
+/** Query values; `undefined` ones are left out. */
+export type Query = Record<string, string | number | boolean | undefined>;
+
+/** Options of one raw call. */
+export interface CallOptions {
+  query?: Query;
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** The typed client of Plinth's HTTP API, shared by the CLI and the portal. */
+export interface PlinthClient {
+  readonly server: string;
+  /** Any JSON call; throws a PlinthError built from the problem+json answer. */
+  call<T>(method: string, path: string, opts?: CallOptions): Promise<T>;
+  createEnvironment(
+    input: { name: string; region: string; team?: string | undefined },
+    opts?: { idempotencyKey?: string },
+  ): Promise<AcceptedRequest>;
+  listEnvironments(filter?: { team?: string; status?: string }): Promise<List<Environment>>;
+  getEnvironment(name: string): Promise<Environment>;
+  deleteEnvironment(name: string, opts?: { idempotencyKey?: string }): Promise<AcceptedRequest>;
+  getRequest(id: string): Promise<PlatformRequest>;
+  listRuns(filter?: {
+    environment?: string;
+    phase?: string;
+    requestId?: string;
+    cursor?: string;
+  }): Promise<List<RunSummary>>;
+  getRun(id: string): Promise<Run>;
+  /** The logs so far, as the server formats them for people. */
+  getRunLogs(id: string): Promise<string>;
+  /** The logs so far, then each new line until the run ends or `signal` aborts. */
+  followRunLogs(id: string, opts?: { signal?: AbortSignal }): AsyncGenerator<LogEntry>;
+  approveRun(id: string, opts?: { comment?: string | undefined }): Promise<Run>;
+  rejectRun(id: string, opts?: { comment?: string | undefined }): Promise<Run>;
+}
+
+const codeForStatus: Record<number, ErrorCode> = {
+  400: 'INVALID_INPUT',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  422: 'IDEMPOTENCY_MISMATCH',
+  503: 'UNAVAILABLE',
+};
+
+function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ErrorCodes, code);
+}
+
+/** Turns an error answer into a PlinthError carrying the server's code, detail and field problems. */
+async function problemError(res: Response): Promise<PlinthError> {
+  const text = await res.text().catch(() => '');
+  let problem: Problem = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object') problem = parsed as Problem;
+  } catch {
+    problem = { detail: text.trim() || undefined };
+  }
+  const code = isErrorCode(problem.code) ? problem.code : (codeForStatus[res.status] ?? 'INTERNAL');
+  const detail = problem.detail || problem.title || `${res.status} ${res.statusText}`.trim();
+  return new PlinthError(code, detail, {
+    errors: Array.isArray(problem.errors) ? problem.errors : [],
+    details: {
+      httpStatus: res.status,
+      ...(problem.code === undefined ? {} : { serverCode: problem.code }),
+      ...(problem.type === undefined ? {} : { type: problem.type }),
+    },
+  });
+}
+
+const enc = encodeURIComponent;
+
+/** Creates a client of the Plinth API at `opts.server`. Works wherever `fetch` does. */
+export function createPlinthClient(opts: PlinthClientOptions): PlinthClient {
+  const server = opts.server.replace(/\/+$/, '');
+  const doFetch = opts.fetch ?? ((input, init) => fetch(input, init));
+
+  function url(path: string, query?: Query): string {
+    const u = new URL(server + path);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v !== undefined && v !== '') u.searchParams.set(k, String(v));
+    }
+    return u.toString();
+  }
+
+  async function send(
+    method: string,
+    path: string,
+    o: CallOptions,
+    accept: string,
+  ): Promise<Response> {
+    const headers: Record<string, string> = { accept, ...o.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (o.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(o.body);
+    }
+    let res: Response;
+    try {
+      res = await doFetch(url(path, o.query), {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+    } catch (err) {
+      if (o.signal?.aborted) throw err;
+      throw new PlinthError(
+        'UNAVAILABLE',
+        `cannot reach Plinth at ${server} (is \`plinth up\` running?)`,
+        { cause: err },
+      );
+    }
+    if (!res.ok) throw await problemError(res);
+    return res;
+  }
+
+  async function call<T>(method: string, path: string, o: CallOptions = {}): Promise<T> {
+    const res = await send(method, path, o, 'application/json');
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  async function accepted(method: string, path: string, o: CallOptions): Promise<AcceptedRequest> {
+    const res = await send(method, path, o, 'application/json');
+    const body = (await res.json()) as AcceptedRequest;
+    const location = res.headers.get('location');
+    return location ? { ...body, location } : body;
+  }
+
+  function idempotency(key: string | undefined): Record<string, string> {
+    return key ? { 'idempotency-key': key } : {};
+  }
+
+  async function* followRunLogs(
+    id: string,
+    o: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<LogEntry> {
+    let lastId: string | undefined;
+    let reconnects = 0;
+    for (;;) {
+      const res = await send(
+        'GET',
+        `/api/v1/runs/${enc(id)}/logs`,
+        {
+          query: { follow: true },
+          headers: lastId === undefined ? {} : { 'last-event-id': lastId },
+          ...(o.signal ? { signal: o.signal } : {}),
+        },
+        'text/event-stream',
+      );
+      if (!res.body) return;
+      let progressed = false;
+      for await (const ev of parseEventStream(res.body)) {
+        if (ev.event === 'end') return;
+        if (ev.id !== undefined) lastId = ev.id;
+        if (ev.event !== 'message') continue;
+        progressed = true;
+        const entry = JSON.parse(ev.data) as LogEntry;
+        yield ev.id === undefined ? entry : { ...entry, seq: ev.id };
+      }
+      // The stream dropped before `end`: resume after the last line seen, a few times.
+      reconnects = progressed ? 0 : reconnects + 1;
+      if (reconnects > 3 || o.signal?.aborted) return;
+    }
+  }
+
+  return {
+    server,
+    call,
+    createEnvironment: (input, o = {}) =>
+      accepted('POST', '/api/v1/environments', {
+        body: input.team === undefined ? { name: input.name, region: input.region } : input,
+        headers: idempotency(o.idempotencyKey),
+      }),
+    listEnvironments: (filter = {}) => call('GET', '/api/v1/environments', { query: filter }),
+    getEnvironment: (name) => call('GET', `/api/v1/environments/${enc(name)}`),
+    deleteEnvironment: (name, o = {}) =>
+      accepted('DELETE', `/api/v1/environments/${enc(name)}`, {
+        headers: idempotency(o.idempotencyKey),
+      }),
+    getRequest: (id) => call('GET', `/api/v1/requests/${enc(id)}`),
+    listRuns: (filter = {}) => call('GET', '/api/v1/runs', { query: filter }),
+    getRun: (id) => call('GET', `/api/v1/runs/${enc(id)}`),
+    getRunLogs: async (id) =>
+      (await send('GET', `/api/v1/runs/${enc(id)}/logs`, {}, 'text/plain')).text(),
+    followRunLogs,
+    approveRun: (id, o = {}) =>
+      call('POST', `/api/v1/runs/${enc(id)}/approve`, { body: commentBody(o.comment) }),
+    rejectRun: (id, o = {}) =>
+      call('POST', `/api/v1/runs/${enc(id)}/reject`, { body: commentBody(o.comment) }),
+  };
+}
+
+function commentBody(comment: string | undefined): { comment?: string } {
+  return comment === undefined ? {} : { comment };
+}

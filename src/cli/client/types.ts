@@ -1,0 +1,144 @@
+/** Run phases, spelled as Argo spells a Workflow's. */
+export const RunPhase = {
+  Pending: 'Pending',
+  Running: 'Running',
+  Succeeded: 'Succeeded',
+  Failed: 'Failed',
+  Error: 'Error',
+} as const;
+/** A run's phase. */
+export type RunPhase = (typeof RunPhase)[keyof typeof RunPhase];
+
+/** Node phases, spelled as Argo spells them. */
+export const NodePhase = {
+  ...RunPhase,
+  Skipped: 'Skipped',
+  Omitted: 'Omitted',
+} as const;
+/** A node's phase. */
+export type NodePhase = (typeof NodePhase)[keyof typeof NodePhase];
+
+/** The phases after which a run or node changes no more. */
+export const finishedPhases: readonly string[] = [
+  NodePhase.Succeeded,
+  NodePhase.Failed,
+  NodePhase.Error,
+  NodePhase.Skipped,
+  NodePhase.Omitted,
+];
+
+/** An environment's status. */
+export const EnvironmentStatus = {
+  Provisioning: 'Provisioning',
+  Ready: 'Ready',
+  Failed: 'Failed',
+  Destroying: 'Destroying',
+  Destroyed: 'Destroyed',
+} as const;
+/** An environment's status. */
+export type EnvironmentStatus = (typeof EnvironmentStatus)[keyof typeof EnvironmentStatus];
+
+/** The answer to a write that became a request (HTTP 202). */
+export interface AcceptedRequest {
+  id: string;
+  kind: string;
+  action: string;
+  status: string;
+  target: string;
+  /** The `Location` header: where the request's status is followed. */
+  location?: string;
+}
+
+/** A request and the runs it caused. */
+export interface PlatformRequest {
+  id: string;
+  kind: string;
+  action?: string;
+  target?: string;
+  status: string;
+  message?: string | null;
+  runs: { id: string; phase: NodePhase }[];
+  [key: string]: unknown;
+}
+
+/** An environment. */
+export interface Environment {
+  name: string;
+  status: EnvironmentStatus;
+  region: string;
+  team: string | null;
+  outputs: Record<string, unknown>;
+  lastRequestId: string | null;
+  message: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A page of a list. */
+export interface List<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+/** What `terraform plan` would do. */
+export interface PlanSummary {
+  add: number;
+  change: number;
+  destroy: number;
+  resources?: unknown[];
+}
+
+/** One node of a run, as in an Argo Workflow's `status.nodes`. */
+export interface RunNode {
+  id: string;
+  name: string;
+  displayName: string;
+  type: string;
+  templateName?: string | null;
+  phase: NodePhase;
+  message?: string | null;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  boundaryID?: string | null;
+  children?: string[] | null;
+}
+
+/** A run as lists show it. */
+export interface RunSummary {
+  id: string;
+  requestId?: string | null;
+  phase: RunPhase;
+  message?: string | null;
+  waitingForApproval?: boolean;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  [key: string]: unknown;
+}
+
+/** A run with its nodes. */
+export interface Run extends RunSummary {
+  plan: PlanSummary | null;
+  outputs?: Record<string, unknown> | null;
+  nodes: RunNode[];
+}
+
+/** One line of a step's output. */
+export interface LogEntry {
+  nodeId: string;
+  podName?: string | null;
+  stream?: 'stdout' | 'stderr' | string;
+  text: string;
+  time?: string;
+  /** The stream position, when the entry came from the follow stream. */
+  seq?: string;
+}
+
+/** An `application/problem+json` body (RFC 9457) as the API sends it. */
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  code?: string;
+  errors?: { field: string; message: string; fix?: string }[];
+}

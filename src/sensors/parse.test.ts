@@ -1,0 +1,109 @@
+import { describe, it, expect } from 'vitest';
+import { ManifestError } from '../errors/index.js';
+import { parseSensor } from './parse.js';
+import { fixture } from './testing/fixtures.js';
+
+function parseError(text: string): ManifestError {
+  try {
+    parseSensor(text, { file: 's.yaml' });
+  } catch (err) {
+    if (err instanceof ManifestError) return err;
+    throw err;
+  }
+  throw new Error('expected a ManifestError');
+}
+
+describe('parseSensor', () => {
+  it('reads the seed published sensor', () => {
+    const sensor = parseSensor(fixture('compute-provision-sensor.yaml'));
+    expect(sensor.metadata).toMatchObject({
+      name: 'compute-provision-sensor',
+      namespace: 'argo-events',
+    });
+    expect(sensor.spec.dependencies[0]).toMatchObject({
+      name: 'webhook',
+      eventSourceName: 'webhook',
+      eventName: 'compute',
+    });
+    expect(sensor.spec.triggers[0]?.template.k8s?.parameters).toHaveLength(6);
+  });
+
+  it('names an unknown trigger type and what runs now, at its line', () => {
+    const err = parseError(fixture('http-trigger-sensor.yaml'));
+    expect(err.code).toBe('INVALID_MANIFEST');
+    expect(err.message).toContain('type http, which Plinth cannot run yet');
+    expect(err.errors[0]?.fix).toMatch(/k8s .*argoWorkflow/);
+    expect(err.file).toBe('s.yaml');
+    expect(err.line).toBe(13);
+  });
+
+  it('reports each problem with its field', () => {
+    const err = parseError(`apiVersion: argoproj.io/v1alpha1
+kind: Sensor
+metadata:
+  name: bad
+spec:
+  dependencies:
+    - name: a
+      eventSourceName: webhook
+      eventName: x
+      filters:
+        data: []
+    - name: a
+      eventSourceName: webhook
+  triggers:
+    - template:
+        name: t
+        conditions: a
+        argoWorkflow:
+          source:
+            resource: {}
+          parameters:
+            - src:
+                dependencyName: nope
+                dataKey: body.#(x=="y")
+              dest: spec.x
+            - src:
+                dependencyName: a
+                dataTemplate: "{{ .Input.body }}"
+              dest: ""
+              operation: replace
+`);
+    const fields = err.errors.map((e) => e.field);
+    expect(fields).toEqual([
+      'spec.dependencies[0].filters',
+      'spec.dependencies[1].eventName',
+      'spec.dependencies[1].name',
+      'spec.triggers[0].template.conditions',
+      'spec.triggers[0].template.argoWorkflow.parameters[0].src.dependencyName',
+      'spec.triggers[0].template.argoWorkflow.parameters[0].src.dataKey',
+      'spec.triggers[0].template.argoWorkflow.parameters[1].dest',
+      'spec.triggers[0].template.argoWorkflow.parameters[1].operation',
+      'spec.triggers[0].template.argoWorkflow.parameters[1].src.dataTemplate',
+    ]);
+    expect(err.line).toBe(10);
+    expect(err.message).toContain('(and 8 more)');
+  });
+
+  it('refuses what is not a Sensor and broken YAML', () => {
+    expect(
+      parseError('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\nspec: {}\n').errors.map(
+        (e) => e.field,
+      ),
+    ).toEqual(['apiVersion', 'kind', 'spec.dependencies', 'spec.triggers']);
+    expect(parseError('a: [1\n').line).toBeGreaterThan(0);
+  });
+
+  it('accepts an already parsed object', () => {
+    const sensor = parseSensor({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Sensor',
+      metadata: { name: 's' },
+      spec: {
+        dependencies: [{ name: 'd', eventSourceName: 'e', eventName: 'n' }],
+        triggers: [{ template: { name: 't', k8s: { source: { resource: {} } } } }],
+      },
+    });
+    expect(sensor.metadata.name).toBe('s');
+  });
+});

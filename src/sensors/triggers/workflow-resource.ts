@@ -1,0 +1,60 @@
+import { parse as parseYaml } from 'yaml';
+import { ManifestError } from '../../errors/index.js';
+import type { Workflow } from '../../workflows/index.js';
+import type { JsonValue } from '../parameters/sjson.js';
+import type { ArtifactLocation } from '../types.js';
+import type { SensorRef } from './trigger.js';
+
+type JsonObject = { [key: string]: JsonValue };
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The resource a trigger's `source` holds: `resource` (an object) or `inline` (YAML or JSON text). */
+export function sourceResource(source: ArtifactLocation | undefined, where: string): JsonObject {
+  if (source === undefined)
+    throw new ManifestError(`${where}.source is required (give source.resource)`);
+  if (source.resource !== undefined) {
+    if (!isObject(source.resource))
+      throw new ManifestError(`${where}.source.resource must be an object`);
+    return structuredClone(source.resource);
+  }
+  if (typeof source.inline === 'string') {
+    const parsed: unknown = parseYaml(source.inline);
+    if (!isObject(parsed)) throw new ManifestError(`${where}.source.inline must hold one object`);
+    return parsed;
+  }
+  const kinds = Object.keys(source).join(', ') || 'none';
+  throw new ManifestError(
+    `${where}.source: Plinth reads source.resource and source.inline now; this source has ${kinds}`,
+  );
+}
+
+/** A short description of a resource, for errors: `apiVersion/kind`. */
+export function describeResource(obj: JsonObject): string {
+  return `${String(obj.apiVersion ?? '(no apiVersion)')} ${String(obj.kind ?? '(no kind)')}`;
+}
+
+export function isWorkflowResource(obj: JsonObject): boolean {
+  return obj.apiVersion === 'argoproj.io/v1alpha1' && obj.kind === 'Workflow';
+}
+
+/** Checks the resolved object can be submitted and defaults its namespace to the sensor's, as Argo does. */
+export function finishWorkflow(obj: JsonValue, where: string, sensor: SensorRef): Workflow {
+  if (!isObject(obj) || !isWorkflowResource(obj)) {
+    throw new ManifestError(
+      `${where}: after parameters the resource is no longer an Argo Workflow`,
+    );
+  }
+  const metadata = isObject(obj.metadata) ? obj.metadata : {};
+  if (!metadata.name && !metadata.generateName) {
+    throw new ManifestError(
+      `${where}: the Workflow has neither metadata.name nor metadata.generateName`,
+    );
+  }
+  if (!metadata.namespace) metadata.namespace = sensor.namespace;
+  obj.metadata = metadata;
+  if (!isObject(obj.spec)) obj.spec = {};
+  return obj as unknown as Workflow;
+}
