@@ -39,7 +39,10 @@ export interface LogQuery {
   follow?: boolean;
 }
 
-/** Called with the Workflow after every change of its phase or any node's phase. */
+/**
+ * Called with the Workflow after every change of its phase or any node's phase.
+ * The object is shared and valid during the call: copy what you keep, change nothing.
+ */
 export type WorkflowListener = (workflow: Workflow) => void;
 
 /** Where WorkflowTemplates are looked up by `templateRef` and `workflowTemplateRef`. */
@@ -60,7 +63,11 @@ export interface WorkflowEngine {
   submit(workflow: Workflow, options?: SubmitOptions): Promise<Workflow>;
   get(namespace: string, name: string): Promise<Workflow | undefined>;
   getByUid(uid: string): Promise<Workflow | undefined>;
-  list(filter?: { namespace?: string; labels?: Record<string, string>; limit?: number }): Promise<Workflow[]>;
+  list(filter?: {
+    namespace?: string;
+    labels?: Record<string, string>;
+    limit?: number;
+  }): Promise<Workflow[]>;
   /** Resumes suspended nodes: they succeed. Throws ConflictError (NOT_WAITING) when none waits. */
   resume(namespace: string, name: string, options?: ResumeOptions): Promise<Workflow>;
   /** Ends suspended nodes as Failed (a rejected approval). Throws when none waits. */

@@ -1,3 +1,16 @@
 export type * from './model/types.js';
 export { WorkflowPhase, NodePhase, NodeType } from './model/types.js';
 export type * from './engine.js';
+export { createWorkflowEngine, type WorkflowEngineDeps } from './service.js';
+export { createTemplateRegistry } from './registry.js';
+export {
+  parseWorkflow,
+  parseWorkflowTemplate,
+  templateType,
+  TEMPLATE_TYPES,
+  type TemplateType,
+} from './model/parse.js';
+export { runToCompletion } from './run-to-completion.js';
+export { nodeId, podName } from './model/names.js';
+export { createHostStepRunner, type HostStepRunnerOptions } from './executor/index.js';
+export type { StepRunner, StepSpec, StepResult, StepHandle } from './executor/index.js';

@@ -141,7 +141,12 @@ export interface WorkflowStep {
   when?: string;
   withItems?: unknown[];
   withParam?: string;
-  withSequence?: { count?: string | number; start?: string | number; end?: string | number; format?: string };
+  withSequence?: {
+    count?: string | number;
+    start?: string | number;
+    end?: string | number;
+    format?: string;
+  };
   continueOn?: { error?: boolean; failed?: boolean };
   onExit?: string;
   hooks?: Record<string, unknown>;

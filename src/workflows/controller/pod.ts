@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { allowExpressionsOnly, substitute } from '../expressions/index.js';
+import type { StepResult } from '../executor/index.js';
+import { podName, timestamp } from '../model/names.js';
+import {
+  NodePhase,
+  type NodeStatus,
+  type Outputs,
+  type Parameter,
+  type Template,
+} from '../model/types.js';
+import type { NodeContext } from './execute.js';
+import type { WorkflowRun } from './run.js';
+
+const MAX_RESULT = 256 * 1024;
+
+/** Argo's message for a pod that was gone when the engine came back. */
+export const LOST_PROCESS_MESSAGE =
+  "pod deleted: the step's process was lost when the engine stopped";
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+/** The working directory of a node's process. */
+export function nodeWorkDir(run: WorkflowRun, node: NodeStatus): string {
+  return join(run.deps.dataDir, 'workflows', run.uid, node.id);
+}
+
+/**
+ * A script or container template: one host process. Its stdout becomes
+ * `outputs.result`, its exit code `outputs.exitCode`, and `outputs.parameters`
+ * are read from the files they name once it has exited.
+ */
+export function executePod(run: WorkflowRun, ctx: NodeContext): void {
+  const { node } = ctx;
+  if (node.phase !== NodePhase.Pending || run.processes.has(node.id) || node.hostNodeName) {
+    if (!run.processes.has(node.id)) run.markPhase(node, NodePhase.Error, LOST_PROCESS_MESSAGE);
+    return;
+  }
+  let template: Template;
+  try {
+    template = substitute(ctx.template, ctx.tags, allowExpressionsOnly);
+  } catch (err) {
+    run.markPhase(node, NodePhase.Error, (err as Error).message);
+    return;
+  }
+  const body = template.script ?? template.container ?? {};
+  const command = body.command ?? (template.script ? ['sh'] : []);
+  if (command.length === 0) {
+    run.markPhase(
+      node,
+      NodePhase.Error,
+      `templates.${template.name}: a container needs a command to run on this machine (its image is not pulled)`,
+    );
+    return;
+  }
+  const workDir = nodeWorkDir(run, node);
+  const env: Record<string, string> = {
+    ARGO_WORKFLOW_NAME: run.name,
+    ARGO_WORKFLOW_UID: run.uid,
+    ARGO_NODE_ID: node.id,
+    ARGO_POD_NAME: podName(run.name, node.name, template.name),
+    ARGO_CONTAINER_NAME: 'main',
+    ARGO_TEMPLATE: JSON.stringify(template),
+  };
+  for (const e of body.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
+  const workflowUid = run.uid;
+  const handle = run.deps.runner.start({
+    workDir,
+    argv: [...command, ...(body.args ?? [])],
+    ...(template.script ? { script: template.script.source } : {}),
+    env,
+    onLine: (stream, text) =>
+      run.deps.logs.add({
+        workflowUid,
+        nodeId: node.id,
+        stream,
+        time: new Date().toISOString(),
+        text,
+      }),
+  });
+  run.processes.set(node.id, handle);
+  // hostNodeName records that a process was started for this node, for recovery after a restart.
+  node.hostNodeName = 'localhost';
+  run.markPhase(node, NodePhase.Running);
+  void run.deps.track(
+    handle.done.then(async (result) => {
+      await run.deps.logs.flush();
+      run.processes.delete(node.id);
+      if (run.detached) return;
+      await run.apply(() => finishPod(run, node, template, workDir, result));
+    }),
+  );
+}
+
+function finishPod(
+  run: WorkflowRun,
+  node: NodeStatus,
+  tmpl: Template,
+  workDir: string,
+  result: StepResult,
+): void {
+  if (node.finishedAt) return;
+  if (result.startError !== undefined) {
+    run.markPhase(node, NodePhase.Error, result.startError);
+    return;
+  }
+  const exitCode = result.exitCode ?? 128 + (SIGNALS[result.signal ?? ''] ?? 0);
+  const outputs: Outputs = { exitCode: String(exitCode) };
+  let stdout = result.stdout.endsWith('\n') ? result.stdout.slice(0, -1) : result.stdout;
+  if (stdout.length > MAX_RESULT) stdout = stdout.slice(stdout.length - MAX_RESULT);
+  outputs.result = stdout;
+  let error: string | undefined;
+  if (exitCode === 0) {
+    const params: Parameter[] = [];
+    for (const p of tmpl.outputs?.parameters ?? []) {
+      const value = readParameter(p, workDir);
+      if (typeof value === 'object') {
+        error = value.error;
+        break;
+      }
+      params.push({ name: p.name, value, ...(p.globalName ? { globalName: p.globalName } : {}) });
+    }
+    if (params.length > 0) outputs.parameters = params;
+  }
+  node.outputs = outputs;
+  run.exportGlobals(outputs.parameters);
+  if (error !== undefined) run.markPhase(node, NodePhase.Error, error);
+  else if (exitCode !== 0) run.markPhase(node, NodePhase.Failed, `Error (exit code ${exitCode})`);
+  else run.markPhase(node, NodePhase.Succeeded);
+  node.finishedAt ??= timestamp();
+}
+
+function readParameter(p: Parameter, workDir: string): string | { error: string } {
+  const from = p.valueFrom;
+  if (from?.path !== undefined) {
+    const file = isAbsolute(from.path) ? from.path : join(workDir, from.path);
+    try {
+      const text = readFileSync(file, 'utf8');
+      return text.endsWith('\n') ? text.slice(0, -1) : text;
+    } catch (err) {
+      if (from.default !== undefined) return from.default;
+      return { error: `failed to read output parameter '${p.name}': ${(err as Error).message}` };
+    }
+  }
+  if (p.value !== undefined) return p.value;
+  if (from?.default !== undefined) return from.default;
+  return { error: `output parameter '${p.name}' has no value: set valueFrom.path or value` };
+}

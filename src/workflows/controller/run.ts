@@ -1,0 +1,315 @@
+import type { Logger } from '../../logging/index.js';
+import type { Store } from '../../store/index.js';
+import type { StepHandle, StepRunner } from '../executor/index.js';
+import { nodeId, timestamp } from '../model/names.js';
+import type { TemplateIndex } from '../model/resolve.js';
+import {
+  NodePhase,
+  NodeType,
+  WorkflowPhase,
+  type NodeStatus,
+  type Parameter,
+  type Workflow,
+  type WorkflowSpec,
+} from '../model/types.js';
+import type { LogSink } from './logsink.js';
+
+/** What every run of the engine shares. */
+export interface RunDeps {
+  store: Store;
+  logger: Logger;
+  runner: StepRunner;
+  dataDir: string;
+  logs: LogSink;
+  /** Called after each persisted change, with the Workflow as it now is. */
+  changed(run: WorkflowRun): void;
+  /** Counts work the engine waits for in `waitUntilIdle`. */
+  track<T>(work: Promise<T>): Promise<T>;
+}
+
+/** Called once, when a node reaches a final phase. */
+export type NodeWatcher = (node: NodeStatus) => void;
+
+const EXECUTABLE: ReadonlySet<string> = new Set([
+  NodeType.Pod,
+  NodeType.Container,
+  NodeType.Suspend,
+  NodeType.HTTP,
+  NodeType.Plugin,
+]);
+const FULFILLED: ReadonlySet<string> = new Set([
+  NodePhase.Succeeded,
+  NodePhase.Failed,
+  NodePhase.Error,
+  NodePhase.Skipped,
+  NodePhase.Omitted,
+]);
+
+export function isFulfilled(node: NodeStatus): boolean {
+  return FULFILLED.has(node.phase);
+}
+
+export function isFailedOrError(node: NodeStatus): boolean {
+  return node.phase === NodePhase.Failed || node.phase === NodePhase.Error;
+}
+
+/** Whether a node is a leaf Argo counts in `progress`. */
+export function isExecutable(node: NodeStatus): boolean {
+  return EXECUTABLE.has(node.type);
+}
+
+/**
+ * One Workflow being run: its object (with the live node map), the nodes
+ * changed since the last write, and what is running for it. Changes are made
+ * synchronously and written by `flush`, which coalesces everything changed
+ * meanwhile into one write of the changed nodes only.
+ */
+export class WorkflowRun {
+  readonly nodes: Record<string, NodeStatus>;
+  private readonly byName = new Map<string, NodeStatus>();
+  private readonly dirty = new Set<string>();
+  private readonly watchers = new Map<string, NodeWatcher>();
+  readonly processes = new Map<string, StepHandle>();
+  readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Set by terminate: no new node starts. */
+  shutdown: 'Terminate' | undefined;
+  /** Set when the engine stops: results arriving later are left for the next start. */
+  detached = false;
+  private statusDirty = false;
+  private manifestDirty = false;
+  private flushing: Promise<void> | undefined;
+  private succeededLeaves = 0;
+  private leaves = 0;
+  private readonly globalOutputs = new Map<string, string>();
+  private readonly globals = new Map<string, string>();
+
+  constructor(
+    readonly wf: Workflow,
+    readonly execSpec: WorkflowSpec,
+    readonly index: TemplateIndex,
+    readonly deps: RunDeps,
+  ) {
+    wf.status ??= { phase: WorkflowPhase.Pending };
+    wf.status.nodes ??= {};
+    this.nodes = wf.status.nodes;
+    for (const node of Object.values(this.nodes)) {
+      this.byName.set(node.name, node);
+      if (isExecutable(node)) {
+        this.leaves++;
+        if (node.phase === NodePhase.Succeeded) this.succeededLeaves++;
+      }
+    }
+    for (const p of wf.status.outputs?.parameters ?? [])
+      this.globalOutputs.set(p.name, p.value ?? '');
+    const meta = wf.metadata;
+    this.globals.set('workflow.name', meta.name ?? '');
+    this.globals.set('workflow.namespace', meta.namespace ?? 'default');
+    this.globals.set('workflow.uid', meta.uid ?? '');
+    this.globals.set('workflow.creationTimestamp', meta.creationTimestamp ?? '');
+    this.globals.set('workflow.serviceAccountName', execSpec.serviceAccountName ?? 'default');
+    for (const [k, v] of Object.entries(meta.labels ?? {}))
+      this.globals.set(`workflow.labels.${k}`, v);
+    for (const [k, v] of Object.entries(meta.annotations ?? {}))
+      this.globals.set(`workflow.annotations.${k}`, v);
+    for (const p of execSpec.arguments?.parameters ?? []) {
+      const value = p.value ?? p.default;
+      if (value !== undefined) this.globals.set(`workflow.parameters.${p.name}`, value);
+    }
+  }
+
+  get name(): string {
+    return this.wf.metadata.name ?? '';
+  }
+
+  get uid(): string {
+    return this.wf.metadata.uid ?? '';
+  }
+
+  /** The values of `workflow.*` tags. */
+  readonly globalScope = {
+    get: (tag: string): string | undefined => {
+      if (tag.startsWith('workflow.outputs.parameters.')) {
+        return this.globalOutputs.get(tag.slice('workflow.outputs.parameters.'.length));
+      }
+      return this.globals.get(tag);
+    },
+  };
+
+  nodeByName(name: string): NodeStatus | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Adds a node; its id is derived from its name as Argo does. */
+  createNode(
+    fields: Pick<NodeStatus, 'name' | 'displayName' | 'type' | 'phase'> & Partial<NodeStatus>,
+  ): NodeStatus {
+    const node: NodeStatus = {
+      id: nodeId(this.name, fields.name),
+      ...fields,
+      startedAt: fields.startedAt ?? timestamp(),
+    };
+    if (isFulfilled(node)) node.finishedAt ??= node.startedAt;
+    this.nodes[node.id] = node;
+    this.byName.set(node.name, node);
+    if (isExecutable(node)) {
+      this.leaves++;
+      node.progress = node.phase === NodePhase.Succeeded ? '1/1' : '0/1';
+      if (node.phase === NodePhase.Succeeded) this.succeededLeaves++;
+    }
+    this.touch(node);
+    return node;
+  }
+
+  addChild(parentId: string, childId: string): void {
+    const parent = this.nodes[parentId];
+    if (!parent) return;
+    parent.children ??= [];
+    if (!parent.children.includes(childId)) {
+      parent.children.push(childId);
+      this.touch(parent);
+    }
+  }
+
+  /** Marks a node changed, to be written by the next flush. */
+  touch(node: NodeStatus): void {
+    this.dirty.add(node.id);
+  }
+
+  touchStatus(): void {
+    this.statusDirty = true;
+  }
+
+  /** Marks metadata or spec changed (rare: a shutdown), so the next flush writes the manifest too. */
+  touchManifest(): void {
+    this.manifestDirty = true;
+    this.statusDirty = true;
+  }
+
+  /** Sets a node's phase (and message); a final phase calls its watcher. */
+  markPhase(node: NodeStatus, phase: NodePhase, message?: string): void {
+    if (isFulfilled(node)) return;
+    node.phase = phase;
+    if (message !== undefined) node.message = message;
+    this.touch(node);
+    if (!isFulfilled(node)) return;
+    node.finishedAt = timestamp();
+    if (isExecutable(node) && phase === NodePhase.Succeeded) {
+      node.progress = '1/1';
+      this.succeededLeaves++;
+    }
+    const watcher = this.watchers.get(node.id);
+    if (watcher) {
+      this.watchers.delete(node.id);
+      watcher(node);
+    }
+  }
+
+  watch(node: NodeStatus, watcher: NodeWatcher): void {
+    this.watchers.set(node.id, watcher);
+  }
+
+  /** Publishes outputs with a `globalName` to the Workflow's `status.outputs`. */
+  exportGlobals(params: Parameter[] | undefined): void {
+    for (const p of params ?? []) {
+      if (!p.globalName || p.value === undefined) continue;
+      this.globalOutputs.set(p.globalName, p.value);
+      const status = this.wf.status!;
+      status.outputs ??= {};
+      const list = (status.outputs.parameters ??= []);
+      const existing = list.find((q) => q.name === p.globalName);
+      if (existing) existing.value = p.value;
+      else list.push({ name: p.globalName, value: p.value });
+      this.statusDirty = true;
+    }
+  }
+
+  /** Runs a change now and schedules its write; resolves once it is written. */
+  apply(change: () => void): Promise<void> {
+    try {
+      change();
+    } catch (err) {
+      this.deps.logger.error({ err, workflow: this.name }, 'workflow operation failed');
+      this.failWorkflow(WorkflowPhase.Error, (err as Error).message);
+    }
+    return this.scheduleFlush();
+  }
+
+  /** Ends the Workflow (a no-op when it already ended). */
+  failWorkflow(phase: WorkflowPhase, message: string): void {
+    const status = this.wf.status!;
+    if (status.finishedAt) return;
+    status.phase = phase;
+    status.message = message;
+    status.finishedAt = timestamp();
+    this.statusDirty = true;
+  }
+
+  get finished(): boolean {
+    return Boolean(this.wf.status?.finishedAt);
+  }
+
+  scheduleFlush(): Promise<void> {
+    this.flushing ??= this.deps.track(
+      this.flushLoop().finally(() => {
+        this.flushing = undefined;
+      }),
+    );
+    return this.flushing;
+  }
+
+  private async flushLoop(): Promise<void> {
+    // Let changes made in the same turn of the event loop join this write.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.dirty.size > 0 || this.statusDirty) {
+      const ids = [...this.dirty];
+      this.dirty.clear();
+      this.statusDirty = false;
+      const withManifest = this.manifestDirty;
+      this.manifestDirty = false;
+      const status = this.wf.status!;
+      status.progress = `${this.succeededLeaves}/${this.leaves}`;
+      try {
+        if (ids.length > 0) {
+          await this.deps.store.workflows.upsertNodes(
+            ids.flatMap((id) => {
+              const node = this.nodes[id];
+              return node
+                ? [{ workflowUid: this.uid, nodeId: id, node: structuredClone(node) }]
+                : [];
+            }),
+          );
+        }
+        const { nodes: _nodes, ...rest } = status;
+        await this.deps.store.workflows.update(this.uid, {
+          phase: status.phase,
+          finishedAt: status.finishedAt ?? null,
+          status: structuredClone(rest),
+          ...(withManifest ? { manifest: manifestOf(this.wf) } : {}),
+        });
+      } catch (err) {
+        this.deps.logger.error({ err, workflow: this.name }, 'could not persist workflow state');
+      }
+      this.deps.changed(this);
+    }
+  }
+
+  /**
+   * The Workflow for change listeners, without copying the node map: it is
+   * valid during the call only, and must not be changed.
+   */
+  view(): Workflow {
+    const status = this.wf.status!;
+    return { ...this.wf, status: { ...status, nodes: this.nodes } };
+  }
+
+  /** The Workflow as callers see it: a copy. */
+  snapshot(): Workflow {
+    return structuredClone(this.wf);
+  }
+}
+
+/** The stored manifest: the Workflow without `status`. */
+export function manifestOf(wf: Workflow): Record<string, unknown> {
+  const { status: _status, ...rest } = wf;
+  return structuredClone(rest) as Record<string, unknown>;
+}

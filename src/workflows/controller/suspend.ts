@@ -1,0 +1,104 @@
+import { InputError } from '../../errors/index.js';
+import { NodePhase, type NodeStatus, type Parameter } from '../model/types.js';
+import type { NodeContext } from './execute.js';
+import type { WorkflowRun } from './run.js';
+
+/**
+ * A suspend template: the node waits in phase Running until it is resumed
+ * (Succeeded) or stopped (Failed), or until its `duration` has passed.
+ */
+export function executeSuspend(run: WorkflowRun, ctx: NodeContext): void {
+  const { node, template } = ctx;
+  if (node.phase === NodePhase.Pending) {
+    const supplied = (template.outputs?.parameters ?? []).filter(
+      (p) => p.valueFrom?.supplied !== undefined,
+    );
+    if (supplied.length > 0) {
+      node.outputs = {
+        parameters: supplied.map((p) => {
+          const inputDefault = template.inputs?.parameters?.find((i) => i.name === p.name)?.default;
+          const def = p.valueFrom?.default ?? inputDefault;
+          return {
+            name: p.name,
+            valueFrom: { supplied: {}, ...(def !== undefined ? { default: def } : {}) },
+            ...(p.globalName ? { globalName: p.globalName } : {}),
+          };
+        }),
+      };
+    }
+    run.markPhase(node, NodePhase.Running);
+  }
+  const duration = template.suspend?.duration;
+  if (duration === undefined || duration === '') return;
+  const seconds = parseDuration(duration);
+  if (seconds === undefined) {
+    run.markPhase(node, NodePhase.Error, `invalid suspend duration '${duration}'`);
+    return;
+  }
+  const due = Date.parse(node.startedAt ?? '') + seconds * 1000;
+  const fire = () => {
+    run.timers.delete(node.id);
+    void run.apply(() => endSuspend(run, node, NodePhase.Succeeded, undefined, []));
+  };
+  const delay = due - Date.now();
+  if (delay <= 0) {
+    endSuspend(run, node, NodePhase.Succeeded, undefined, []);
+    return;
+  }
+  const timer = setTimeout(fire, delay);
+  timer.unref();
+  run.timers.set(node.id, timer);
+}
+
+/** Whether a node is a suspend node still waiting. */
+export function isWaiting(node: NodeStatus): boolean {
+  return node.type === 'Suspend' && node.phase === NodePhase.Running;
+}
+
+/**
+ * Ends a waiting suspend node. On success its supplied outputs take the
+ * given values, else their defaults; one with neither is an input error.
+ */
+export function endSuspend(
+  run: WorkflowRun,
+  node: NodeStatus,
+  phase: NodePhase,
+  message: string | undefined,
+  supplied: Parameter[],
+): void {
+  if (!isWaiting(node)) return;
+  if (phase === NodePhase.Succeeded && node.outputs?.parameters) {
+    const params = node.outputs.parameters.map((p) => {
+      if (!p.valueFrom?.supplied) return p;
+      const given = supplied.find((s) => s.name === p.name)?.value ?? p.valueFrom.default;
+      if (given === undefined) {
+        throw new InputError(
+          `raw output parameter '${p.name}' has not been set and does not have a default value`,
+        );
+      }
+      return { name: p.name, value: given, ...(p.globalName ? { globalName: p.globalName } : {}) };
+    });
+    node.outputs = { parameters: params };
+    run.exportGlobals(params);
+  }
+  const timer = run.timers.get(node.id);
+  if (timer) clearTimeout(timer);
+  run.timers.delete(node.id);
+  run.markPhase(node, phase, message);
+}
+
+/** Argo's durations: a number of seconds, or Go's form (`1h30m`, `90s`, `2m`). */
+export function parseDuration(text: string): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text);
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+  let total = 0;
+  let rest = text;
+  const part = /^(\d+(?:\.\d+)?)(ms|h|m|s)/;
+  while (rest.length > 0) {
+    const m = part.exec(rest);
+    if (!m) return undefined;
+    total += Number(m[1]) * (units[m[2] as string] ?? 0);
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}

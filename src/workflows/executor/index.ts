@@ -1,0 +1,2 @@
+export type { StepRunner, StepSpec, StepResult, StepHandle, OutputStream } from './types.js';
+export { createHostStepRunner, SCRIPT_FILE, type HostStepRunnerOptions } from './host.js';

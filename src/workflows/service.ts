@@ -1,0 +1,506 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import {
+  InputError,
+  ManifestError,
+  NotFoundError,
+  PlinthError,
+  isPlinthError,
+} from '../errors/index.js';
+import type { Logger } from '../logging/index.js';
+import type { Store, WorkflowRecord } from '../store/index.js';
+import { execute } from './controller/execute.js';
+import { LogSink } from './controller/logsink.js';
+import { isFulfilled, manifestOf, WorkflowRun, type RunDeps } from './controller/run.js';
+import { endSuspend, isWaiting } from './controller/suspend.js';
+import type {
+  LogQuery,
+  NodeLogLine,
+  ResumeOptions,
+  SubmitOptions,
+  TemplateRegistry,
+  WorkflowEngine,
+  WorkflowListener,
+} from './engine.js';
+import { createHostStepRunner, type StepRunner } from './executor/index.js';
+import { randomNameSuffix, timestamp } from './model/names.js';
+import { parseWorkflow } from './model/parse.js';
+import { collectTemplates, TemplateIndex } from './model/resolve.js';
+import {
+  NodePhase,
+  WorkflowPhase,
+  type NodeStatus,
+  type Parameter,
+  type Workflow,
+  type WorkflowSpec,
+  type WorkflowTemplate,
+} from './model/types.js';
+import { createTemplateRegistry } from './registry.js';
+
+/** What the engine needs from the composition root. */
+export interface WorkflowEngineDeps {
+  store: Store;
+  logger: Logger;
+  /** Steps' working directories go under `<dataDir>/workflows/`. */
+  dataDir: string;
+  /** Platform variables every step gets (PLINTH_DATA_DIR, PLINTH_CATALOG_DIR, PLINTH_TERRAFORM_BIN). */
+  stepEnv?: Record<string, string>;
+  /** Seconds between SIGTERM and SIGKILL when a step is stopped. */
+  graceSeconds?: number;
+  templates?: TemplateRegistry;
+  /** Runs the steps; host processes by default. */
+  runner?: StepRunner;
+}
+
+const REQUEST_ID_LABEL = 'plinth.dev/request-id';
+const IDEMPOTENCY_LABEL = 'plinth.dev/idempotency-key';
+const ACTIVE_PHASES = [WorkflowPhase.Pending, WorkflowPhase.Running];
+
+/** Creates Plinth's workflow engine. Call `start()` to pick up work left by an earlier process. */
+export function createWorkflowEngine(deps: WorkflowEngineDeps): WorkflowEngine {
+  return new Engine(deps);
+}
+
+class Engine implements WorkflowEngine {
+  readonly templates: TemplateRegistry;
+  private readonly runs = new Map<string, WorkflowRun>();
+  private readonly listeners = new Set<WorkflowListener>();
+  private readonly events = new EventEmitter();
+  private readonly logSink: LogSink;
+  private readonly runDeps: RunDeps;
+  private busy = 0;
+  private idleWaiters: (() => void)[] = [];
+  private stopped = false;
+
+  constructor(private readonly deps: WorkflowEngineDeps) {
+    this.templates = deps.templates ?? createTemplateRegistry();
+    this.events.setMaxListeners(0);
+    this.logSink = new LogSink(
+      deps.store,
+      (uids) => {
+        for (const uid of uids) this.events.emit(`logs:${uid}`);
+      },
+      (err) => deps.logger.error({ err }, 'could not store step logs'),
+    );
+    this.runDeps = {
+      store: deps.store,
+      logger: deps.logger,
+      dataDir: deps.dataDir,
+      logs: this.logSink,
+      runner:
+        deps.runner ??
+        createHostStepRunner({
+          ...(deps.stepEnv ? { stepEnv: deps.stepEnv } : {}),
+          ...(deps.graceSeconds !== undefined ? { graceSeconds: deps.graceSeconds } : {}),
+        }),
+      changed: (run) => this.changed(run),
+      track: (work) => this.track(work),
+    };
+  }
+
+  async submit(input: Workflow, options: SubmitOptions = {}): Promise<Workflow> {
+    if (this.stopped) throw new PlinthError('UNAVAILABLE', 'the workflow engine is stopped');
+    const wf = parseWorkflow(input);
+    const meta = wf.metadata;
+    meta.namespace ??= 'default';
+    meta.labels = { ...meta.labels, ...options.labels };
+    if (options.idempotencyKey !== undefined) {
+      const key = createHash('sha256').update(options.idempotencyKey).digest('hex').slice(0, 40);
+      const found = await this.deps.store.workflows.list({
+        labels: { [IDEMPOTENCY_LABEL]: key },
+        limit: 1,
+      });
+      const first = found.items[0];
+      if (first) return this.assemble(first);
+      meta.labels[IDEMPOTENCY_LABEL] = key;
+    }
+    applyParameters(wf.spec, options.parameters);
+    const execSpec = this.executionSpec(wf);
+    const stored = collectTemplates(
+      execSpec,
+      meta.name ?? meta.generateName ?? '',
+      meta.namespace,
+      this.templates,
+    );
+
+    meta.uid = randomUUID();
+    meta.creationTimestamp = timestamp();
+    wf.status = {
+      phase: WorkflowPhase.Pending,
+      nodes: {},
+      ...(Object.keys(stored).length > 0 ? { storedTemplates: stored } : {}),
+      ...(wf.spec.workflowTemplateRef ? { storedWorkflowTemplateSpec: execSpec } : {}),
+    };
+    for (let attempt = 0; ; attempt++) {
+      if (meta.generateName && (!meta.name || attempt > 0))
+        meta.name = meta.generateName + randomNameSuffix();
+      try {
+        await this.deps.store.workflows.insert(this.record(wf));
+        break;
+      } catch (err) {
+        if (!isPlinthError(err, 'CONFLICT') || !meta.generateName || attempt >= 5) throw err;
+      }
+    }
+    const run = this.open(wf);
+    await run.apply(() => this.begin(run));
+    return run.snapshot();
+  }
+
+  async get(namespace: string, name: string): Promise<Workflow | undefined> {
+    const record = await this.deps.store.workflows.getByName(namespace, name);
+    if (!record) return undefined;
+    return this.runs.get(record.uid)?.snapshot() ?? this.assemble(record);
+  }
+
+  async getByUid(uid: string): Promise<Workflow | undefined> {
+    const live = this.runs.get(uid);
+    if (live) return live.snapshot();
+    const record = await this.deps.store.workflows.get(uid);
+    return record ? this.assemble(record) : undefined;
+  }
+
+  async list(
+    filter: { namespace?: string; labels?: Record<string, string>; limit?: number } = {},
+  ): Promise<Workflow[]> {
+    const page = await this.deps.store.workflows.list(filter);
+    return Promise.all(page.items.map((r) => this.runs.get(r.uid)?.snapshot() ?? this.assemble(r)));
+  }
+
+  resume(namespace: string, name: string, options: ResumeOptions = {}): Promise<Workflow> {
+    const note = [`resumed by ${options.actor ?? 'unknown'}`, options.message]
+      .filter(Boolean)
+      .join(': ');
+    return this.endWaiting(namespace, name, options, NodePhase.Succeeded, note);
+  }
+
+  reject(namespace: string, name: string, options: ResumeOptions = {}): Promise<Workflow> {
+    const note = [`rejected by ${options.actor ?? 'unknown'}`, options.message]
+      .filter(Boolean)
+      .join(': ');
+    return this.endWaiting(namespace, name, options, NodePhase.Failed, note);
+  }
+
+  async terminate(namespace: string, name: string): Promise<Workflow> {
+    const run = await this.activeRun(namespace, name);
+    if (!run) return this.mustGet(namespace, name);
+    const message = `Stopped with strategy 'Terminate'`;
+    run.shutdown = 'Terminate';
+    run.wf.spec.shutdown = 'Terminate';
+    for (const handle of run.processes.values()) handle.kill();
+    await run.apply(() => {
+      for (const node of Object.values(run.nodes)) {
+        if (isFulfilled(node)) continue;
+        if (node.type === 'Pod' || node.type === 'Suspend')
+          run.markPhase(node, NodePhase.Failed, message);
+      }
+      run.touchManifest();
+    });
+    return run.snapshot();
+  }
+
+  async *logs(namespace: string, name: string, query: LogQuery = {}): AsyncIterable<NodeLogLine> {
+    const first = await this.get(namespace, name);
+    if (!first) throw new NotFoundError(`workflows.argoproj.io "${name}" not found`);
+    const uid = first.metadata.uid ?? '';
+    let after = query.afterSeq ?? 0;
+    let nodes = first.status?.nodes ?? {};
+    for (;;) {
+      // Subscribe before reading, so nothing written in between is missed.
+      const woken = query.follow ? this.nextEvent(uid) : undefined;
+      const lines = await this.deps.store.logs.read(uid, {
+        ...(query.nodeId ? { nodeId: query.nodeId } : {}),
+        afterSeq: after,
+        limit: 1000,
+      });
+      for (const l of lines) {
+        after = l.seq;
+        if (!nodes[l.nodeId]) nodes = (await this.getByUid(uid))?.status?.nodes ?? nodes;
+        yield {
+          seq: l.seq,
+          nodeId: l.nodeId,
+          podName: nodes[l.nodeId]?.displayName ?? l.nodeId,
+          stream: l.stream,
+          time: l.time,
+          text: l.text,
+        };
+      }
+      if (lines.length >= 1000) {
+        woken?.cancel();
+        continue;
+      }
+      if (!woken) return;
+      if (!this.runs.has(uid)) {
+        woken.cancel();
+        await this.logSink.flush();
+        const rest = await this.deps.store.logs.read(uid, {
+          afterSeq: after,
+          ...(query.nodeId ? { nodeId: query.nodeId } : {}),
+        });
+        if (rest.length === 0) return;
+        continue;
+      }
+      await woken.promise;
+    }
+  }
+
+  onChange(listener: WorkflowListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async start(): Promise<void> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.workflows.list({
+        phases: [...ACTIVE_PHASES],
+        limit: 100,
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const record of page.items) {
+        if (this.runs.has(record.uid)) continue;
+        const wf = await this.assemble(record);
+        const run = this.open(wf);
+        await run.apply(() => this.begin(run));
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  waitUntilIdle(): Promise<void> {
+    if (this.busy === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const run of this.runs.values()) {
+      run.detached = true;
+      for (const timer of run.timers.values()) clearTimeout(timer);
+      for (const handle of run.processes.values()) handle.kill();
+    }
+    await this.waitUntilIdle();
+    await this.logSink.flush();
+    this.runs.clear();
+    this.events.emit('stopped');
+  }
+
+  private async endWaiting(
+    namespace: string,
+    name: string,
+    options: ResumeOptions,
+    phase: NodePhase,
+    note: string,
+  ): Promise<Workflow> {
+    const run = await this.activeRun(namespace, name);
+    const waiting = run
+      ? Object.values(run.nodes).filter(
+          (n) =>
+            isWaiting(n) &&
+            (!options.nodeName ||
+              n.name === options.nodeName ||
+              n.displayName === options.nodeName),
+        )
+      : [];
+    if (!run || waiting.length === 0) {
+      throw new PlinthError(
+        'NOT_WAITING',
+        `workflow ${namespace}/${name} has no node waiting to be resumed`,
+      );
+    }
+    if (phase === NodePhase.Succeeded) checkSupplied(waiting, options.outputs ?? []);
+    await run.apply(() => {
+      for (const node of waiting) endSuspend(run, node, phase, note, options.outputs ?? []);
+    });
+    return run.snapshot();
+  }
+
+  private async activeRun(namespace: string, name: string): Promise<WorkflowRun | undefined> {
+    const record = await this.deps.store.workflows.getByName(namespace, name);
+    if (!record) throw new NotFoundError(`workflows.argoproj.io "${name}" not found`);
+    const run = this.runs.get(record.uid);
+    return run && !run.finished ? run : undefined;
+  }
+
+  private async mustGet(namespace: string, name: string): Promise<Workflow> {
+    const wf = await this.get(namespace, name);
+    if (!wf) throw new NotFoundError(`workflows.argoproj.io "${name}" not found`);
+    return wf;
+  }
+
+  /** The spec that runs: the Workflow's, or its WorkflowTemplate's with the Workflow's over it. */
+  private executionSpec(wf: Workflow): WorkflowSpec {
+    const ref = wf.spec.workflowTemplateRef;
+    if (!ref) return wf.spec;
+    const namespace = ref.clusterScope ? '' : (wf.metadata.namespace ?? 'default');
+    const wt: WorkflowTemplate | undefined = this.templates.get(namespace, ref.name);
+    if (!wt) {
+      const kind = ref.clusterScope ? 'clusterworkflowtemplates' : 'workflowtemplates';
+      throw new ManifestError(`${kind}.argoproj.io "${ref.name}" not found`);
+    }
+    const params = new Map<string, Parameter>();
+    for (const p of wt.spec.arguments?.parameters ?? []) params.set(p.name, p);
+    for (const p of wf.spec.arguments?.parameters ?? [])
+      params.set(p.name, { ...params.get(p.name), ...p });
+    const { workflowTemplateRef: _ref, ...own } = wf.spec;
+    return {
+      ...structuredClone(wt.spec),
+      ...own,
+      entrypoint: wf.spec.entrypoint ?? wt.spec.entrypoint,
+      templates: structuredClone(wt.spec.templates ?? []),
+      arguments: { ...wt.spec.arguments, ...wf.spec.arguments, parameters: [...params.values()] },
+    } as WorkflowSpec;
+  }
+
+  private open(wf: Workflow): WorkflowRun {
+    const execSpec = (wf.status?.storedWorkflowTemplateSpec as WorkflowSpec | undefined) ?? wf.spec;
+    const index = new TemplateIndex(execSpec.templates ?? [], wf.status?.storedTemplates ?? {});
+    const run = new WorkflowRun(wf, execSpec, index, this.runDeps);
+    this.runs.set(run.uid, run);
+    return run;
+  }
+
+  /** Runs (or picks up) the entrypoint; the Workflow ends when its node does. */
+  private begin(run: WorkflowRun): void {
+    const status = run.wf.status!;
+    if (status.phase === WorkflowPhase.Pending || status.phase === WorkflowPhase.Unknown) {
+      status.phase = WorkflowPhase.Running;
+      status.startedAt = timestamp();
+      run.touchStatus();
+    }
+    const root = execute(run, {
+      nodeName: run.name,
+      displayName: run.name,
+      parents: [],
+      holder: { template: run.execSpec.entrypoint ?? '' },
+      scope: `local/${run.name}`,
+      args: run.execSpec.arguments?.parameters ?? [],
+      onDone: (node) => this.end(run, node),
+    });
+    if (isFulfilled(root)) this.end(run, root);
+  }
+
+  private end(run: WorkflowRun, root: NodeStatus): void {
+    const status = run.wf.status!;
+    if (status.finishedAt) return;
+    const phase =
+      root.phase === NodePhase.Succeeded || root.phase === NodePhase.Skipped
+        ? WorkflowPhase.Succeeded
+        : root.phase === NodePhase.Error
+          ? WorkflowPhase.Error
+          : WorkflowPhase.Failed;
+    status.phase = phase;
+    const message = run.shutdown ? `Stopped with strategy '${run.shutdown}'` : root.message;
+    if (phase !== WorkflowPhase.Succeeded && message) status.message = message;
+    status.finishedAt = timestamp();
+    run.touchStatus();
+  }
+
+  private changed(run: WorkflowRun): void {
+    if (run.finished && run.processes.size === 0) this.runs.delete(run.uid);
+    this.events.emit(`logs:${run.uid}`);
+    if (this.listeners.size === 0) return;
+    const wf = run.view();
+    for (const listener of this.listeners) {
+      try {
+        listener(wf);
+      } catch (err) {
+        this.deps.logger.error({ err }, 'workflow listener failed');
+      }
+    }
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.busy++;
+    const done = () => {
+      this.busy--;
+      if (this.busy === 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const w of waiters) w();
+      }
+    };
+    work.then(done, done);
+    return work;
+  }
+
+  private nextEvent(uid: string): { promise: Promise<void>; cancel: () => void } {
+    let cancel = () => {};
+    const promise = new Promise<void>((resolve) => {
+      const wake = () => {
+        cancel();
+        resolve();
+      };
+      this.events.on(`logs:${uid}`, wake);
+      this.events.on('stopped', wake);
+      cancel = () => {
+        this.events.off(`logs:${uid}`, wake);
+        this.events.off('stopped', wake);
+      };
+    });
+    return { promise, cancel };
+  }
+
+  private record(wf: Workflow): WorkflowRecord {
+    const status = wf.status!;
+    const { nodes: _nodes, ...rest } = status;
+    return {
+      uid: wf.metadata.uid ?? '',
+      name: wf.metadata.name ?? '',
+      namespace: wf.metadata.namespace ?? 'default',
+      labels: wf.metadata.labels ?? {},
+      phase: status.phase,
+      requestId: wf.metadata.labels?.[REQUEST_ID_LABEL] ?? null,
+      createdAt: wf.metadata.creationTimestamp ?? timestamp(),
+      finishedAt: status.finishedAt ?? null,
+      manifest: manifestOf(wf),
+      status: structuredClone(rest),
+    };
+  }
+
+  private async assemble(record: WorkflowRecord): Promise<Workflow> {
+    const nodes = await this.deps.store.workflows.nodes(record.uid);
+    const wf = structuredClone(record.manifest) as unknown as Workflow;
+    wf.status = {
+      ...(structuredClone(record.status) as Workflow['status'] & object),
+      phase: record.phase as WorkflowPhase,
+      nodes: Object.fromEntries(nodes.map((n) => [n.nodeId, n.node as unknown as NodeStatus])),
+    };
+    return wf;
+  }
+}
+
+/** `-p NAME=VALUE`: replaces an argument's value, or adds the argument. */
+function applyParameters(spec: WorkflowSpec, overrides: Record<string, string> | undefined): void {
+  if (!overrides) return;
+  const args = (spec.arguments ??= {});
+  const params = (args.parameters ??= []);
+  for (const [name, value] of Object.entries(overrides)) {
+    const existing = params.find((p) => p.name === name);
+    if (existing) {
+      existing.value = value;
+      delete existing.valueFrom;
+    } else params.push({ name, value });
+  }
+}
+
+function checkSupplied(nodes: NodeStatus[], supplied: Parameter[]): void {
+  for (const node of nodes) {
+    for (const p of node.outputs?.parameters ?? []) {
+      if (!p.valueFrom?.supplied) continue;
+      if (supplied.some((s) => s.name === p.name && s.value !== undefined)) continue;
+      if (p.valueFrom.default !== undefined) continue;
+      throw new InputError(
+        `raw output parameter '${p.name}' has not been set and does not have a default value`,
+        {
+          errors: [
+            {
+              field: `outputs.${p.name}`,
+              message: 'a value is required',
+              fix: `pass outputs [{name: '${p.name}', value: ...}]`,
+            },
+          ],
+        },
+      );
+    }
+  }
+}
