@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
+import { NotFoundError } from '../errors/index.js';
+import type { Logger } from '../logging/index.js';
+import type { Platform } from '../platform/index.js';
+import { registerBearerAuth } from './auth.js';
+import { sendProblem } from './problem.js';
+import { createValidatorCompiler } from './validation.js';
+import { environmentRoutes } from './routes/environments.js';
+import { healthRoutes } from './routes/health.js';
+import { requestRoutes } from './routes/requests.js';
+import { runRoutes } from './routes/runs.js';
+
+/** What the API needs; the composition root provides it. */
+export interface ApiOptions {
+  platform: Platform;
+  logger: Logger;
+  /** Shown in the OpenAPI document. */
+  version?: string;
+  /** Largest request body, in bytes (default 1 MiB). */
+  bodyLimit?: number;
+}
+
+const REDACTED = '[redacted]';
+const secretHeaders = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
+function requestForLog(request: FastifyRequest) {
+  const headers: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    headers[name] = secretHeaders.has(name) ? REDACTED : value;
+  }
+  return { method: request.method, url: request.url, remoteAddress: request.ip, headers };
+}
+
+/**
+ * Builds the HTTP API (not listening): `/api/v1` behind bearer auth, health
+ * probes, the OpenAPI 3.1 document at `/openapi.json` and Swagger UI at `/docs`.
+ */
+export function buildApi(opts: ApiOptions): FastifyInstance {
+  const { platform } = opts;
+  const app = Fastify({
+    loggerInstance: opts.logger.child(
+      { component: 'api' },
+      { serializers: { req: requestForLog } },
+    ) as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+  });
+
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      new NotFoundError(`there is no ${request.method} ${request.url.split('?')[0]}`),
+      request,
+      reply,
+    ),
+  );
+
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Plinth',
+        description:
+          'A self-service internal developer platform: request environments and follow the runs that create them.',
+        version: opts.version ?? '0.0.0',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'A Plinth token.' },
+        },
+      },
+      tags: [
+        { name: 'environments', description: 'Environments and their requests' },
+        { name: 'requests', description: 'What was asked for, and its runs' },
+        { name: 'runs', description: 'Workflows: status, logs, approvals' },
+        { name: 'health', description: 'Probes' },
+      ],
+    },
+  });
+  void app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // Routes go in plugins so they load after swagger, which documents them as they are added.
+  void app.register(async (root) => {
+    root.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    healthRoutes(root, platform);
+  });
+  void app.register(
+    async (api) => {
+      registerBearerAuth(api, platform);
+      environmentRoutes(api, platform);
+      requestRoutes(api, platform);
+      runRoutes(api, platform);
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,2 @@
+export { buildApi, type ApiOptions } from './app.js';
+export type { Problem } from './problem.js';

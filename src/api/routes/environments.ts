@@ -1,0 +1,108 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Platform } from '../../platform/index.js';
+import { principalOf } from '../auth.js';
+import {
+  CreateEnvironmentBody,
+  EnvironmentSchema,
+  EnvironmentStatusSchema,
+  Limit,
+  Page,
+  RequestAcceptedSchema,
+  commonErrors,
+  conflict,
+  notFound,
+  unavailable,
+} from '../schemas.js';
+
+const NameParams = Type.Object({ name: Type.String() });
+const ListQuery = Type.Object(
+  {
+    team: Type.Optional(Type.String()),
+    status: Type.Optional(EnvironmentStatusSchema),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+const tags = ['environments'];
+const security = [{ bearer: [] }];
+const accepted = {
+  description: 'Accepted; follow it at the `Location` header (the request).',
+  headers: { Location: { type: 'string', description: '/api/v1/requests/{id}' } },
+  ...RequestAcceptedSchema,
+};
+
+export function environmentRoutes(app: FastifyInstance, platform: Platform): void {
+  app.post<{ Body: Static<typeof CreateEnvironmentBody> }>(
+    '/environments',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Request a new environment',
+        description:
+          'Records the request and hands it to the event source; the environment is `Provisioning` until its run ends.',
+        body: CreateEnvironmentBody,
+        response: { 202: accepted, ...commonErrors, 409: conflict, 503: unavailable },
+      },
+    },
+    async (request, reply) => {
+      const result = await platform.environments.create(request.body, principalOf(request));
+      return reply.code(202).header('location', result.links.self).send(result);
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/environments',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'List environments, newest first',
+        querystring: ListQuery,
+        response: { 200: Page(EnvironmentSchema), ...commonErrors },
+      },
+    },
+    async (request) => platform.environments.list(request.query),
+  );
+
+  app.get<{ Params: Static<typeof NameParams> }>(
+    '/environments/:name',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Get an environment',
+        params: NameParams,
+        response: { 200: EnvironmentSchema, ...commonErrors, 404: notFound },
+      },
+    },
+    async (request) => platform.environments.get(request.params.name),
+  );
+
+  app.delete<{ Params: Static<typeof NameParams> }>(
+    '/environments/:name',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Request the deletion of an environment',
+        description: 'Its run destroys what was created; the environment ends `Destroyed`.',
+        params: NameParams,
+        response: {
+          202: accepted,
+          ...commonErrors,
+          404: notFound,
+          409: conflict,
+          503: unavailable,
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await platform.environments.delete(request.params.name, principalOf(request));
+      return reply.code(202).header('location', result.links.self).send(result);
+    },
+  );
+}

@@ -1,0 +1,242 @@
+import type { Logger } from '../logging/index.js';
+import { isPlinthError } from '../errors/index.js';
+import type { EnvironmentRecord, RequestRecord, Store } from '../store/index.js';
+import type { WorkflowEngine } from '../workflows/index.js';
+import { ENVIRONMENT_KIND } from './environments.js';
+import { EnvironmentStatus, Labels, RequestStatus } from './types.js';
+import {
+  factsFromRecord,
+  factsFromWorkflow,
+  failureMessage,
+  isFinalPhase,
+  str,
+  terraformOutputsOf,
+  waitingNode,
+  type WorkflowFacts,
+} from './workflow-facts.js';
+
+/** Keeps requests and environments in step with the Workflows they caused. */
+export interface StatusFollower {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  settled(): Promise<void>;
+  /** Applies one Workflow's state now (reconciliation uses it too). */
+  apply(facts: WorkflowFacts): Promise<void>;
+}
+
+const RECONCILE_PAGE = 200;
+const CAS_ATTEMPTS = 3;
+
+function requestStatusOf(phase: string): string {
+  switch (phase) {
+    case 'Running':
+    case 'Succeeded':
+    case 'Failed':
+    case 'Error':
+      return phase;
+    default:
+      return RequestStatus.Pending;
+  }
+}
+
+function isFinalRequest(status: string): boolean {
+  return isFinalPhase(status);
+}
+
+function environmentTarget(
+  facts: WorkflowFacts,
+  action: string,
+  env: EnvironmentRecord | undefined,
+): Pick<EnvironmentRecord, 'status' | 'message' | 'outputs'> {
+  const outputs = env?.outputs ?? {};
+  if (facts.phase === 'Succeeded') {
+    return action === 'delete'
+      ? { status: EnvironmentStatus.Destroyed, message: null, outputs: {} }
+      : {
+          status: EnvironmentStatus.Ready,
+          message: null,
+          outputs: terraformOutputsOf(facts) ?? outputs,
+        };
+  }
+  if (facts.phase === 'Failed' || facts.phase === 'Error') {
+    return { status: EnvironmentStatus.Failed, message: failureMessage(facts), outputs };
+  }
+  const waiting = waitingNode(facts);
+  return {
+    status: action === 'delete' ? EnvironmentStatus.Destroying : EnvironmentStatus.Provisioning,
+    message: waiting ? `waiting for approval at ${waiting.displayName || waiting.name}` : null,
+    outputs,
+  };
+}
+
+export function createStatusFollower(deps: {
+  store: Store;
+  engine: WorkflowEngine;
+  logger: Logger;
+  clock: () => Date;
+}): StatusFollower {
+  const { store, engine, logger, clock } = deps;
+  let queue: Promise<void> = Promise.resolve();
+  let unsubscribe: (() => void) | undefined;
+
+  /**
+   * Whether this run speaks for the environment now: the run of its current
+   * request, or a run posted straight to the event source after the last
+   * request was done.
+   */
+  async function isCurrent(env: EnvironmentRecord, facts: WorkflowFacts, requestId: string | null) {
+    if (requestId !== null) return env.lastRequestId === requestId;
+    if (env.lastRequestId === null) return true;
+    const last = await store.requests.get(env.lastRequestId);
+    if (!last) return true;
+    return isFinalRequest(last.status) && (facts.createdAt ?? '') >= last.createdAt;
+  }
+
+  async function applyToRequest(facts: WorkflowFacts, request: RequestRecord) {
+    if (isFinalRequest(request.status)) return;
+    const status = requestStatusOf(facts.phase);
+    const waiting = waitingNode(facts);
+    const message =
+      status === 'Failed' || status === 'Error'
+        ? failureMessage(facts)
+        : waiting
+          ? `waiting for approval at ${waiting.displayName || waiting.name}`
+          : str(facts.status['message']);
+    if (request.status === status && request.message === message) return;
+    await store.requests.update(request.id, { status, message });
+  }
+
+  async function applyToEnvironment(
+    facts: WorkflowFacts,
+    name: string,
+    action: string,
+    requestId: string | null,
+    request: RequestRecord | undefined,
+  ) {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const env = await store.environments.get(name);
+      const target = environmentTarget(facts, action, env);
+      const now = clock().toISOString();
+      if (!env) {
+        // A run nobody requested through the API (posted straight to the event source).
+        if (action === 'delete') return;
+        try {
+          await store.environments.insert({
+            name,
+            team: facts.arguments['team'] || null,
+            ...target,
+            inputs: facts.arguments['region'] ? { region: facts.arguments['region'] } : {},
+            lastRequestId: requestId,
+            createdBy: request?.requester ?? 'webhook',
+            createdAt: facts.createdAt ?? now,
+            updatedAt: now,
+          });
+          return;
+        } catch (err) {
+          if (isPlinthError(err, 'CONFLICT')) continue;
+          throw err;
+        }
+      }
+      if (!(await isCurrent(env, facts, requestId))) return;
+      if (
+        env.status === target.status &&
+        env.message === target.message &&
+        JSON.stringify(env.outputs) === JSON.stringify(target.outputs) &&
+        env.lastRequestId === requestId
+      ) {
+        return;
+      }
+      const changed = await store.environments.update(
+        name,
+        { ...target, lastRequestId: requestId, updatedAt: now },
+        [env.status],
+      );
+      if (changed) return;
+    }
+    logger.warn(
+      { environment: name, run: facts.name },
+      'environment kept changing; status not applied',
+    );
+  }
+
+  async function apply(facts: WorkflowFacts): Promise<void> {
+    if (facts.labels[Labels.kind] !== ENVIRONMENT_KIND) return;
+    const name = facts.labels[Labels.environment] || facts.arguments['name'];
+    if (!name) return;
+    const action = facts.labels[Labels.action] || facts.arguments['action'] || 'create';
+    const requestId = facts.labels[Labels.requestId] || null;
+    const request = requestId ? await store.requests.get(requestId) : undefined;
+    if (request) await applyToRequest(facts, request);
+    await applyToEnvironment(facts, name, action, request ? requestId : null, request);
+  }
+
+  function enqueue(work: () => Promise<void>) {
+    queue = queue.then(work).catch((err: unknown) => {
+      logger.error({ err }, 'applying a run status failed');
+    });
+  }
+
+  async function factsOf(uid: string): Promise<WorkflowFacts | undefined> {
+    const record = await store.workflows.get(uid);
+    return record ? factsFromRecord(record, await store.workflows.nodes(record.uid)) : undefined;
+  }
+
+  async function reconcile() {
+    const done = new Set<string>();
+    for (const status of [EnvironmentStatus.Provisioning, EnvironmentStatus.Destroying]) {
+      let cursor: string | undefined;
+      do {
+        const page = await store.environments.list({
+          status,
+          limit: RECONCILE_PAGE,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        for (const env of page.items) {
+          const runs = env.lastRequestId
+            ? await store.workflows.list({ requestId: env.lastRequestId, limit: 1 })
+            : await store.workflows.list({
+                labels: { [Labels.kind]: ENVIRONMENT_KIND, [Labels.environment]: env.name },
+                limit: 1,
+              });
+          const run = runs.items[0];
+          if (!run) continue;
+          const facts = await factsOf(run.uid);
+          if (facts) await apply(facts);
+          done.add(env.name);
+        }
+        cursor = page.nextCursor;
+      } while (cursor);
+    }
+    // Runs posted straight to the event source while Plinth was down: the newest per environment.
+    const recent = await store.workflows.list({
+      labels: { [Labels.kind]: ENVIRONMENT_KIND },
+      limit: RECONCILE_PAGE,
+    });
+    for (const run of recent.items) {
+      const name = run.labels[Labels.environment];
+      if (!name || done.has(name)) continue;
+      done.add(name);
+      const facts = await factsOf(run.uid);
+      if (facts) await apply(facts);
+    }
+  }
+
+  return {
+    async start() {
+      if (unsubscribe) return;
+      unsubscribe = engine.onChange((wf) => {
+        const facts = factsFromWorkflow(wf);
+        enqueue(() => apply(facts));
+      });
+      enqueue(reconcile);
+      await queue;
+    },
+    async stop() {
+      unsubscribe?.();
+      unsubscribe = undefined;
+      await queue;
+    },
+    settled: () => queue,
+    apply,
+  };
+}
