@@ -65,19 +65,23 @@ export function executePod(run: WorkflowRun, ctx: NodeContext): void {
   };
   for (const e of body.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
   const workflowUid = run.uid;
+  const tail =
+    body.terminationMessagePolicy === 'FallbackToLogsOnError' ? new LogTail() : undefined;
   const handle = run.deps.runner.start({
     workDir,
     argv: [...command, ...(body.args ?? [])],
     ...(template.script ? { script: template.script.source } : {}),
     env,
-    onLine: (stream, text) =>
+    onLine: (stream, text) => {
+      tail?.push(text);
       run.deps.logs.add({
         workflowUid,
         nodeId: node.id,
         stream,
         time: new Date().toISOString(),
         text,
-      }),
+      });
+    },
   });
   run.processes.set(node.id, handle);
   // hostNodeName records that a process was started for this node, for recovery after a restart.
@@ -88,7 +92,7 @@ export function executePod(run: WorkflowRun, ctx: NodeContext): void {
       await run.deps.logs.flush();
       run.processes.delete(node.id);
       if (run.detached) return;
-      await run.apply(() => finishPod(run, node, template, workDir, result));
+      await run.apply(() => finishPod(run, node, template, workDir, result, tail?.text()));
     }),
   );
 }
@@ -99,6 +103,7 @@ function finishPod(
   tmpl: Template,
   workDir: string,
   result: StepResult,
+  terminationMessage?: string,
 ): void {
   if (node.finishedAt) return;
   if (result.startError !== undefined) {
@@ -126,8 +131,14 @@ function finishPod(
   node.outputs = outputs;
   run.exportGlobals(outputs.parameters);
   if (error !== undefined) run.markPhase(node, NodePhase.Error, error);
-  else if (exitCode !== 0) run.markPhase(node, NodePhase.Failed, `Error (exit code ${exitCode})`);
-  else run.markPhase(node, NodePhase.Succeeded);
+  else if (exitCode !== 0) {
+    const message = `Error (exit code ${exitCode})`;
+    run.markPhase(
+      node,
+      NodePhase.Failed,
+      terminationMessage ? `${message}: ${terminationMessage}` : message,
+    );
+  } else run.markPhase(node, NodePhase.Succeeded);
   node.finishedAt ??= timestamp();
 }
 
@@ -146,4 +157,21 @@ function readParameter(p: Parameter, workDir: string): string | { error: string 
   if (p.value !== undefined) return p.value;
   if (from?.default !== undefined) return from.default;
   return { error: `output parameter '${p.name}' has no value: set valueFrom.path or value` };
+}
+
+/**
+ * Kubernetes' `terminationMessagePolicy: FallbackToLogsOnError`: a failed
+ * container's message is the tail of its logs, at most 80 lines and 2048 bytes.
+ */
+class LogTail {
+  private readonly lines: string[] = [];
+  push(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length > 80) this.lines.shift();
+  }
+  text(): string | undefined {
+    let text = this.lines.join('\n').trim();
+    while (Buffer.byteLength(text) > 2048) text = text.slice(text.indexOf('\n') + 1 || 1);
+    return text || undefined;
+  }
 }

@@ -126,6 +126,8 @@ export interface Container {
   args?: string[];
   workingDir?: string;
   env?: EnvVar[];
+  /** `FallbackToLogsOnError`: a failed step's message ends with the tail of its logs, as Kubernetes does. */
+  terminationMessagePolicy?: 'File' | 'FallbackToLogsOnError';
   [key: string]: unknown;
 }
 

@@ -1,0 +1,6 @@
+export {
+  startPlatform,
+  type RunningPlatform,
+  type StartOptions,
+  type EndpointInfo,
+} from './start.js';
