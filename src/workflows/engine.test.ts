@@ -67,6 +67,15 @@ describe('workflow engine', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('ends a failed step\'s message with its log tail only under FallbackToLogsOnError', async () => {
+    const wf = await runToCompletion(engine, parseWorkflow(fixture('termination-message.yaml')));
+    expect(wf.status?.phase).toBe('Failed');
+    expect(byName(wf, 'termination-message[0].quiet').message).toBe('Error (exit code 2)');
+    expect(byName(wf, 'termination-message[0].explained').message).toBe(
+      'Error (exit code 1): planning...\nError: Invalid value for variable "region"',
+    );
+  });
+
   it('runs a script, with generateName, labels, env and logs', async () => {
     const wf = await runToCompletion(engine, parseWorkflow(fixture('hello.yaml')));
     const name = wf.metadata.name ?? '';
