@@ -11,3 +11,4 @@ export {
   type FieldProblem,
   type PlinthErrorOptions,
 } from './errors.js';
+export { renderErrorsDoc } from './docs.js';
