@@ -67,7 +67,7 @@ describe('workflow engine', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('ends a failed step\'s message with its log tail only under FallbackToLogsOnError', async () => {
+  it("ends a failed step's message with its log tail only under FallbackToLogsOnError", async () => {
     const wf = await runToCompletion(engine, parseWorkflow(fixture('termination-message.yaml')));
     expect(wf.status?.phase).toBe('Failed');
     expect(byName(wf, 'termination-message[0].quiet').message).toBe('Error (exit code 2)');

@@ -1,0 +1,18 @@
+import { benchEngine } from './engine.js';
+
+/**
+ * `npm run bench`: ratios measured in one run on this machine (never timed
+ * tests: the machine is shared and noisy). Record them in docs/performance.md.
+ */
+const suites: Record<string, () => Promise<Record<string, number>>> = {
+  engine: benchEngine,
+};
+
+const only = process.argv.slice(2);
+for (const [name, run] of Object.entries(suites)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  const results = await run();
+  for (const [what, value] of Object.entries(results)) {
+    console.log(`${what.padEnd(55)} ${value.toFixed(2)}`);
+  }
+}
