@@ -11,6 +11,7 @@ const folders = [
   'eventbus',
   'eventsources',
   'kubernetes',
+  'lint',
   'logging',
   'platform',
   'sensors',

@@ -19,6 +19,7 @@ export interface Config {
   readonly dispatchUrl: string | undefined;
   readonly db: string;
   readonly bus: string;
+  readonly busStream: string | undefined;
   readonly busToken: string | undefined;
   readonly busUser: string | undefined;
   readonly busPassword: string | undefined;

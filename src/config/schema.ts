@@ -106,6 +106,14 @@ export const settings = [
     description: 'Token for the NATS event bus (`auth: token`).',
   },
   {
+    key: 'busStream',
+    env: 'PLINTH_BUS_STREAM',
+    flag: '--bus-stream',
+    kind: 'string',
+    description:
+      "JetStream stream of the NATS bus. Default: the catalog EventBus's name, else `plinth-events`.",
+  },
+  {
     key: 'busUser',
     env: 'PLINTH_BUS_USER',
     kind: 'string',

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { buildApi } from '../api/index.js';
-import { loadCatalog } from '../catalog/index.js';
+import { loadCatalog, type Manifest } from '../catalog/index.js';
 import { packageRoot, type Config } from '../config/index.js';
 import { createEventBus } from '../eventbus/index.js';
 import { createWebhookEventSources, parseEventSource } from '../eventsources/index.js';
@@ -41,6 +41,20 @@ const REQUEST_EVENT_SOURCE = 'webhook';
 const REQUEST_EVENT = 'environments';
 
 /**
+ * The EventBus the catalog's EventSources publish on: the one they name, else
+ * Argo's `default`, else the only one.
+ */
+function busManifest(buses: Manifest[], eventSources: Manifest[]): Manifest | undefined {
+  const named = eventSources
+    .map((e) => (e.spec as { eventBusName?: unknown } | undefined)?.eventBusName)
+    .find((n): n is string => typeof n === 'string');
+  const wanted = named ?? 'default';
+  return (
+    buses.find((b) => b.metadata.name === wanted) ?? (buses.length === 1 ? buses[0] : undefined)
+  );
+}
+
+/**
  * The composition root: builds every part from the configuration, starts them
  * in dependency order and returns one handle that stops them in reverse.
  */
@@ -68,7 +82,16 @@ export async function startPlatform(
     const store = await openStore(config.db, config.dataDir);
     stops.push(() => store.close());
 
-    const bus = await createEventBus({ bus: config.bus, dataDir: config.dataDir, logger });
+    const bus = await createEventBus({
+      bus: config.bus,
+      dataDir: config.dataDir,
+      logger,
+      token: config.busToken,
+      user: config.busUser,
+      password: config.busPassword,
+      stream: config.busStream,
+      eventBus: busManifest(catalog.eventBuses, catalog.eventSources),
+    });
     stops.push(() => bus.close());
 
     const templates = createTemplateRegistry();

@@ -1,0 +1,64 @@
+import { parseManifests, type ParsedDocument } from '../catalog/index.js';
+import { isPlinthError, type ManifestError } from '../errors/index.js';
+import type { Findings } from './findings.js';
+import { LintRule } from './types.js';
+
+const documentStart = /^(---|\.\.\.)(\s|$)/;
+
+/**
+ * The documents of one file. YAML errors become findings; when a file has
+ * them, its documents are read one by one so that the good ones are still
+ * checked and every broken one is reported.
+ */
+export function readDocuments(text: string, file: string, findings: Findings): ParsedDocument[] {
+  try {
+    return parseManifests(text, file);
+  } catch (err) {
+    if (!isManifestError(err)) throw err;
+  }
+  const lines = text.split('\n');
+  const starts = [0];
+  lines.forEach((line, i) => {
+    if (i > 0 && documentStart.test(line)) starts.push(i);
+  });
+  const docs: ParsedDocument[] = [];
+  starts.forEach((start, n) => {
+    const end = starts[n + 1] ?? lines.length;
+    // Blank lines in place of the other documents keep line numbers true.
+    const chunk = lines.map((line, i) => (i >= start && i < end ? line : '')).join('\n');
+    try {
+      docs.push(...parseManifests(chunk, file));
+    } catch (err) {
+      if (!isManifestError(err)) throw err;
+      reportYamlError(err, file, findings);
+    }
+  });
+  return docs;
+}
+
+function isManifestError(err: unknown): err is ManifestError {
+  return isPlinthError(err, 'INVALID_MANIFEST');
+}
+
+function reportYamlError(err: ManifestError, file: string, findings: Findings): void {
+  const located = err.errors.flatMap((p) => {
+    const m = /:(\d+):(\d+)$/.exec(p.field);
+    if (!m) return [];
+    const [message, fix] = splitFix(p.message, p.fix);
+    return [{ line: Number(m[1]), column: Number(m[2]), message, fix }];
+  });
+  if (located.length === 0) {
+    const [message, fix] = splitFix(err.message.replace(/^[^:]*(:\d+){0,2}: /, ''), undefined);
+    located.push({ line: err.line ?? 1, column: err.column ?? 1, message, fix });
+  }
+  for (const { line, column, message, fix } of located) {
+    findings.error({ file, position: { line, column } }, LintRule.yamlSyntax, message, fix);
+  }
+}
+
+/** Separates "what (fix)" into its two parts, unless the fix is given apart. */
+function splitFix(message: string, fix: string | undefined): [string, string] {
+  if (fix !== undefined) return [message.replace(/ \([^()]*\)$/, ''), fix];
+  const m = /^(.*) \(([^()]*)\)$/.exec(message);
+  return m ? [m[1] ?? message, m[2] ?? ''] : [message, 'fix the YAML syntax here'];
+}

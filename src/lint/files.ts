@@ -1,0 +1,63 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../errors/index.js';
+import type { LintSource } from './types.js';
+
+const manifestFile = /\.(ya?ml|json)$/i;
+
+/**
+ * Reads the files named, and the YAML and JSON files under the folders named
+ * (recursively, sorted, skipping hidden folders and node_modules). Names are
+ * reported as given, relative to `cwd` when they are relative.
+ */
+export async function readSources(paths: readonly string[], cwd: string): Promise<LintSource[]> {
+  const files: string[] = [];
+  for (const given of paths) {
+    const absolute = path.resolve(cwd, given);
+    const info = await stat(absolute).catch(() => undefined);
+    if (!info) {
+      throw new InputError(`${given}: no such file or folder`, {
+        errors: [
+          {
+            field: 'path',
+            message: `${given} does not exist`,
+            fix: 'name a manifest file or a folder of them',
+          },
+        ],
+      });
+    }
+    if (info.isDirectory()) {
+      const found = await listManifests(absolute);
+      if (found.length === 0) {
+        throw new InputError(`${given}: no YAML or JSON files in this folder`, {
+          errors: [
+            {
+              field: 'path',
+              message: `${given} holds no .yaml, .yml or .json file`,
+              fix: 'name a folder of manifests',
+            },
+          ],
+        });
+      }
+      files.push(...found.map((f) => path.join(given, path.relative(absolute, f))));
+    } else files.push(given);
+  }
+  const unique = [...new Set(files)];
+  return Promise.all(
+    unique.map(async (file) => ({ file, text: await readFile(path.resolve(cwd, file), 'utf8') })),
+  );
+}
+
+async function listManifests(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const found: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!entry.name.startsWith('.') && entry.name !== 'node_modules') {
+        found.push(...(await listManifests(full)));
+      }
+    } else if (entry.isFile() && manifestFile.test(entry.name)) found.push(full);
+  }
+  return found;
+}

@@ -1,0 +1,256 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it, expect } from 'vitest';
+import { createLinter, formatFinding, type Finding, type LintReport } from './index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const linter = createLinter({ cwd: here });
+
+/** `LINE:COLUMN severity rule` of each finding, for exact comparisons. */
+const brief = (r: LintReport): string[] =>
+  r.findings.map((f: Finding) => `${f.line}:${f.column} ${f.severity} ${f.rule}`);
+
+const only = (r: LintReport, rule: string) => r.findings.filter((f) => f.rule === rule);
+
+describe('plinth lint: YAML that is not YAML', () => {
+  it('reports each "//" comment of the seed document as printed, with its line', async () => {
+    const r = await linter.lintPaths(['testdata/yaml/seed-as-printed.yaml.txt']);
+    expect(brief(r)).toEqual([
+      '10:7 error yaml-syntax',
+      '12:7 error yaml-syntax',
+      '27:5 error yaml-syntax',
+    ]);
+    expect(formatFinding(r.findings[0]!)).toBe(
+      'testdata/yaml/seed-as-printed.yaml.txt:10:7: error: "//" is not a YAML comment (start the comment with "#")',
+    );
+  });
+
+  it('keeps checking the other documents of a file with a broken one', async () => {
+    const r = await linter.lintPaths(['testdata/yaml/mixed.yaml.txt']);
+    expect(brief(r)).toEqual([
+      '7:3 error unknown-field',
+      '17:1 error yaml-syntax',
+      '19:1 error manifest',
+      '24:7 error unknown-kind',
+      '29:7 warning unknown-kind',
+    ]);
+    expect(r.findings[0]?.fix).toBe('did you mean "jetstream"?');
+    expect(r.findings[1]?.message).toContain('Tabs');
+    expect(r.findings[3]?.fix).toBe('did you mean "Workflow"?');
+  });
+});
+
+describe('plinth lint: unknown fields', () => {
+  it('finds a typo at every level, with a "did you mean"', async () => {
+    const r = await linter.lintPaths(['testdata/fields/bad.yaml']);
+    const found = r.findings.map((f) => `${f.line}:${f.column} ${f.message} ${f.fix}`);
+    const expected: [string, string, string][] = [
+      ['5:3', 'lables', 'labels'],
+      ['8:3', 'entrypiont', 'entrypoint'],
+      ['15:13', 'argument', 'arguments'],
+      ['25:9', 'limt', 'limit'],
+      ['26:7', 'contianer', 'container'],
+      ['30:9', 'duraton', 'duration'],
+      ['40:3', 'dependecies', 'dependencies'],
+      ['49:13', 'typ', 'type'],
+      ['55:11', 'intervalSecond', 'intervalSeconds'],
+      ['59:11', 'operaton', 'operation'],
+      ['70:21', 'scirpt', 'script'],
+      ['76:17', 'dataKy', 'dataKey'],
+      ['87:7', 'endpont', 'endpoint'],
+      ['96:5', 'versoin', 'version'],
+    ];
+    for (const [at, field, near] of expected) {
+      expect(found).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^${at} unknown field "${field}".*did you mean "${near}"\\?$`),
+        ),
+      );
+    }
+    expect(found).toContainEqual(
+      expect.stringMatching(/^33:9 spec\.templates\[3\]\.steps must be a list/),
+    );
+    expect(r.errors).toBe(expected.length + 1);
+  });
+
+  it('accepts every documented level, a webhook without url and no pod-only field', async () => {
+    const r = await linter.lintPaths(['testdata/fields/good.yaml']);
+    expect(r.findings).toEqual([]);
+  });
+
+  it('warns on deprecated fields that Argo still reads', () => {
+    const r = linter.lintSources([
+      {
+        file: 'sync.yaml',
+        text: [
+          'apiVersion: argoproj.io/v1alpha1',
+          'kind: WorkflowTemplate',
+          'metadata: {name: sync}',
+          'spec:',
+          '  templates:',
+          '    - name: one',
+          '      synchronization:',
+          '        mutex: {name: m, nmae: x}',
+          '      suspend: {}',
+        ].join('\n'),
+      },
+    ]);
+    expect(brief(r)).toEqual(['8:9 warning unknown-field', '8:26 error unknown-field']);
+  });
+});
+
+describe('plinth lint: references across files', () => {
+  it('reports missing templates, templateRefs, entrypoint, onExit and dag task names', async () => {
+    const r = await linter.lintPaths(['testdata/refs/bad/workflows.yaml']);
+    const messages = r.findings.map((f) => `${f.line}:${f.column} ${f.message} (${f.fix})`);
+    expect(messages).toEqual([
+      '17:3 spec.entrypoint is required (set entrypoint: to the template to run first, one of: main, notify)',
+      '17:11 no template "cleanup" in Workflow "refs-" (use one of: main, notify)',
+      '25:25 WorkflowTemplate "library" has no template "plam" (did you mean "plan"?)',
+      '28:21 no WorkflowTemplate "librari" in the files linted (did you mean "library"?)',
+      '30:34 no dag task "aprove" in this dag (use one of: apply, notify, plan)',
+      '32:23 no template "notfy" in Workflow "refs-" (did you mean "notify"?)',
+      '33:50 no dag task "ghost" in this dag (use one of: apply, notify, plan)',
+      '46:11 no WorkflowTemplate "missing-library" in the files linted (use one of: library)',
+    ]);
+  });
+
+  it('reports eventBusName, eventSourceName, eventName and dependencyName that nothing defines', async () => {
+    const r = await linter.lintPaths(['testdata/refs/bad/events.yaml']);
+    expect(brief(r)).toEqual([
+      '26:17 error event-bus-ref',
+      '29:24 error event-bus-ref',
+      '30:18 error event-source-ref',
+      '32:24 error event-source-ref',
+      '40:29 error dependency-ref',
+    ]);
+    expect(r.findings[0]?.fix).toBe('did you mean "eventbus-nats"?');
+    expect(r.findings[2]?.fix).toBe('did you mean "compute"?');
+  });
+
+  it('finds nothing when every reference resolves, in any file order', async () => {
+    expect((await linter.lintPaths(['testdata/refs/good'])).findings).toEqual([]);
+  });
+
+  it('only warns about a reference to a kind that none of the files defines', () => {
+    const workflow = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Workflow',
+      'metadata: {generateName: lonely-}',
+      'spec:',
+      '  workflowTemplateRef: {name: elsewhere}',
+    ].join('\n');
+    const r = linter.lintSources([{ file: 'w.yaml', text: workflow }]);
+    expect(brief(r)).toEqual(['5:31 warning template-ref']);
+    expect(r.errors).toBe(0);
+  });
+});
+
+describe('plinth lint: parameters', () => {
+  it('reports undeclared inputs and workflow parameters, unknown steps and tasks, missing arguments and bad dests', async () => {
+    const r = await linter.lintPaths(['testdata/params/bad.yaml']);
+    expect(brief(r)).toEqual([
+      '19:27 error parameters',
+      '21:13 error parameters',
+      '25:27 error parameters',
+      '35:49 error parameters',
+      '44:27 error parameters',
+      '53:24 warning event-source-ref',
+      '85:21 warning trigger-dest',
+      '89:21 warning trigger-dest',
+    ]);
+    const text = r.findings.map((f) => f.message).join('\n');
+    expect(text).toContain('{{workflow.parameters.regoin}}');
+    expect(text).toContain('"apply" does not pass input parameter "region"');
+    expect(text).toContain('no step "plam"');
+    expect(text).toContain('no input parameter "zone"');
+    expect(text).toContain('no dag task "frist"');
+    expect(text).toContain('spec.arguments.parameters has 1 item, so its last index is 0');
+    expect(text).toContain('spec has no "argument"; it has "arguments"');
+  });
+});
+
+describe('plinth lint: host steps', () => {
+  it('warns where shell text interpolates a parameter, and tells to use env', async () => {
+    const r = await linter.lintPaths(['testdata/security/bad.yaml']);
+    expect(brief(r)).toEqual(['16:23 warning script-injection', '25:22 warning script-injection']);
+    expect(r.findings[0]?.fix).toContain('pass it through env');
+    expect(r.errors).toBe(0);
+  });
+
+  it('is quiet when parameters reach the script through env or argv', async () => {
+    expect((await linter.lintPaths(['testdata/security/good.yaml'])).findings).toEqual([]);
+  });
+
+  it('notes pod-only fields once per file, as a warning', async () => {
+    const r = await linter.lintPaths(['testdata/pod-only.yaml']);
+    expect(brief(r)).toEqual(['7:3 warning pod-only-field']);
+    expect(r.findings[0]?.message).toBe(
+      'note: serviceAccountName, podSpecPatch, nodeSelector, tolerations, resources are recorded and ignored on one machine',
+    );
+  });
+});
+
+describe('plinth lint: the published seed (blog-final)', () => {
+  const files = [
+    'testdata/blog-final/compute-provision-sensor.yaml.txt',
+    'testdata/blog-final/compute-provision-workflowtemplate.yaml.txt',
+  ];
+
+  it('reports every mistake its README lists', async () => {
+    const r = await linter.lintPaths(files);
+    const lines = r.findings.map(formatFinding);
+    const sensor = files[0]!;
+    const template = files[1]!;
+    expect(lines).toContain(
+      `${sensor}:7:17: warning: eventBusName "eventbus-main" names an EventBus that is not among the files linted (lint this file together with the EventBus it uses, or name the EventBus you deploy)`,
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^${template}:65:7: error: unknown field "parameters" .*belongs to a Sensor trigger`,
+        ),
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^${template}:30:11: warning: runs sudo: .*without sudo`)),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^${template}:30:36: warning: assumes the home directory /home/devops`),
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^${template}:56:11: warning: runs sudo`)),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^${sensor}:15:7: error: unknown field "eventBusName"`)),
+    );
+    // Both files together: the templateRefs of the sensor's dag resolve.
+    expect(only(r, 'template-ref')).toEqual([]);
+    expect(r.errors).toBe(2);
+  });
+
+  it('makes eventbus-main an error next to the seed EventBus, naming the defined one', async () => {
+    const seed = path.join(root, 'catalog/events');
+    const r = await linter.lintPaths([seed, ...files]);
+    const bus = only(r, 'event-bus-ref');
+    expect(bus.map((f) => `${f.line}:${f.column} ${f.severity}`)).toEqual([
+      '7:17 error',
+      '12:24 error',
+    ]);
+    expect(bus[0]?.fix).toBe('use eventBusName: eventbus');
+    expect(only(r, 'event-source-ref').map((f) => f.message)).toEqual([
+      'EventSource "webhook" has no event "compute"',
+    ]);
+  });
+});
+
+describe('plinth lint: the shipped catalog', () => {
+  it('has no errors', async () => {
+    const r = await linter.lintPaths([path.join(root, 'catalog')]);
+    expect(r.findings.filter((f) => f.severity === 'error').map(formatFinding)).toEqual([]);
+    expect(r.files.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,264 @@
+import type { ManifestPath, ParsedDocument } from '../catalog/index.js';
+import type { RuleContext } from './context.js';
+import { documentLines } from './text.js';
+import { readDocuments } from './documents.js';
+import { checkEventBus, checkSensor } from './event-rules.js';
+import { checkFields, type FieldCheck } from './fields.js';
+import { Findings } from './findings.js';
+import { checkHostSteps, PodOnlyFields } from './host-rules.js';
+import {
+  EventsKind,
+  isObj,
+  list,
+  str,
+  WorkflowKind,
+  type LintManifest,
+  type ManifestSet,
+  type Obj,
+  type WorkflowUnit,
+} from './manifests.js';
+import { suggestion } from './suggest.js';
+import {
+  compileTables,
+  eventFieldTables,
+  workflowFieldTables,
+  type CompiledTables,
+} from './tables/index.js';
+import { Severity, LintRule, type LintReport, type LintSource } from './types.js';
+import { checkWorkflow } from './workflow-rules.js';
+
+const apiVersion = 'argoproj.io/v1alpha1';
+const workflowKinds: readonly string[] = Object.values(WorkflowKind);
+const eventsKinds: readonly string[] = Object.values(EventsKind);
+const knownKinds = [...workflowKinds, ...eventsKinds];
+
+/** Checks Argo manifests given as text; see `createLinter`. */
+export function lintSourcesWith(
+  tables: { workflows: CompiledTables; events: CompiledTables },
+  sources: readonly LintSource[],
+): LintReport {
+  const findings = new Findings();
+  const lines = new Map<string, readonly string[]>();
+  const set: ManifestSet = {
+    units: [],
+    workflowTemplates: new Map(),
+    clusterWorkflowTemplates: new Map(),
+    eventBuses: new Map(),
+    eventSources: new Map(),
+    sensors: [],
+  };
+  const podOnly = new PodOnlyFields();
+  const ctx: RuleContext = { set, findings, lines: (file) => lines.get(file) ?? [] };
+
+  const walk = (
+    doc: ParsedDocument,
+    value: unknown,
+    table: CompiledTables,
+    type: string,
+    path: ManifestPath,
+  ) => {
+    const check: FieldCheck = {
+      doc,
+      tables: table,
+      findings,
+      onField: (t, field, p) => podOnly.notice(doc, t, field, p),
+    };
+    checkFields(check, value, { kind: 'object', type }, path);
+  };
+
+  for (const source of sources) {
+    lines.set(source.file, documentLines(source.text));
+    for (const doc of readDocuments(source.text, source.file, findings)) {
+      const m = header(doc, findings);
+      if (!m) continue;
+      if (workflowKinds.includes(m.kind)) {
+        walk(doc, m.object, tables.workflows, m.kind, []);
+        addUnit(set, findings, m, unitOf(m));
+      } else {
+        walk(doc, m.object, tables.events, m.kind, []);
+        addEvents(set, findings, m);
+        for (const { resource, path } of sensorWorkflows(m)) {
+          walk(doc, resource, tables.workflows, WorkflowKind.Workflow, path);
+          const spec = isObj(resource.spec) ? resource.spec : {};
+          const meta = isObj(resource.metadata) ? resource.metadata : {};
+          set.units.push({
+            doc,
+            kind: WorkflowKind.Workflow,
+            name: str(meta.name) ?? str(meta.generateName),
+            spec,
+            specPath: [...path, 'spec'],
+            inSensor: true,
+          });
+        }
+      }
+    }
+  }
+
+  for (const unit of set.units) {
+    checkWorkflow(ctx, unit);
+    checkHostSteps(ctx, unit);
+  }
+  for (const source of set.eventSources.values()) checkEventBus(ctx, source);
+  for (const sensor of set.sensors) checkSensor(ctx, sensor);
+  podOnly.report(ctx);
+
+  const files = sources.map((s) => s.file);
+  const sorted = findings.sorted(files);
+  const errors = sorted.filter((f) => f.severity === Severity.error).length;
+  return { files, findings: sorted, errors, warnings: sorted.length - errors };
+}
+
+/** The manifest of a document, after checking its apiVersion, kind and name. */
+function header(doc: ParsedDocument, findings: Findings): LintManifest | undefined {
+  const object = doc.object;
+  const at = (path: ManifestPath) => ({ doc, path });
+  if (!isObj(object)) {
+    findings.error(
+      { doc, path: [] },
+      LintRule.manifest,
+      'a manifest must be a mapping',
+      'start it with apiVersion:, kind:, metadata: and spec:',
+    );
+    return undefined;
+  }
+  const kind = str(object.kind);
+  const version = str(object.apiVersion);
+  if (kind === undefined && version === undefined) {
+    findings.warn(
+      { doc, path: [] },
+      LintRule.manifest,
+      'not a Kubernetes manifest (no apiVersion, no kind), so it was not checked',
+      'lint only Argo manifests, or add apiVersion: and kind:',
+    );
+    return undefined;
+  }
+  if (kind === undefined) {
+    findings.error(
+      { doc, path: [] },
+      LintRule.manifest,
+      'the document has no kind',
+      `add kind: (${knownKinds.join(', ')})`,
+    );
+  }
+  if (version === undefined) {
+    findings.error(
+      { doc, path: [] },
+      LintRule.manifest,
+      'the document has no apiVersion',
+      `add apiVersion: ${apiVersion}`,
+    );
+  }
+  if (kind === undefined || version === undefined) return undefined;
+  if (!knownKinds.includes(kind)) {
+    if (version.startsWith('argoproj.io/')) {
+      findings.error(
+        at(['kind']),
+        LintRule.unknownKind,
+        `unknown kind "${kind}"`,
+        suggestion(kind, knownKinds),
+      );
+    } else {
+      findings.warn(
+        at(['kind']),
+        LintRule.unknownKind,
+        `${kind} (${version}) is not an Argo manifest, so it was not checked`,
+        'lint only Argo Workflows and Argo Events manifests, or move it out of these folders',
+      );
+    }
+    return undefined;
+  }
+  if (version !== apiVersion) {
+    findings.error(
+      { doc, path: ['apiVersion'] },
+      LintRule.manifest,
+      `apiVersion "${version}" is not Argo's for ${kind}`,
+      `use apiVersion: ${apiVersion}`,
+    );
+  }
+  const meta = isObj(object.metadata) ? object.metadata : {};
+  const name = str(meta.name);
+  const generated = kind === WorkflowKind.Workflow && str(meta.generateName) !== undefined;
+  if (name === undefined && !generated) {
+    findings.error(
+      { doc, path: isObj(object.metadata) ? ['metadata'] : [] },
+      LintRule.requiredField,
+      `${kind} has no metadata.name`,
+      kind === WorkflowKind.Workflow
+        ? 'add metadata.name or metadata.generateName'
+        : 'add metadata.name',
+    );
+  }
+  return { doc, object, kind, name: name ?? str(meta.generateName) };
+}
+
+function unitOf(m: LintManifest): WorkflowUnit {
+  const spec = isObj(m.object.spec) ? m.object.spec : {};
+  if (m.kind === WorkflowKind.CronWorkflow) {
+    const workflowSpec = isObj(spec.workflowSpec) ? spec.workflowSpec : {};
+    return {
+      doc: m.doc,
+      kind: m.kind,
+      name: m.name,
+      spec: workflowSpec,
+      specPath: ['spec', 'workflowSpec'],
+    };
+  }
+  return { doc: m.doc, kind: m.kind as WorkflowKind, name: m.name, spec, specPath: ['spec'] };
+}
+
+function addUnit(set: ManifestSet, findings: Findings, m: LintManifest, unit: WorkflowUnit): void {
+  set.units.push(unit);
+  const pool =
+    unit.kind === WorkflowKind.WorkflowTemplate
+      ? set.workflowTemplates
+      : unit.kind === WorkflowKind.ClusterWorkflowTemplate
+        ? set.clusterWorkflowTemplates
+        : undefined;
+  if (pool && m.name !== undefined) addNamed(pool, findings, m, unit);
+}
+
+function addEvents(set: ManifestSet, findings: Findings, m: LintManifest): void {
+  if (m.kind === EventsKind.Sensor) {
+    set.sensors.push(m);
+    return;
+  }
+  const pool = m.kind === EventsKind.EventBus ? set.eventBuses : set.eventSources;
+  if (m.name !== undefined) addNamed(pool, findings, m, m);
+}
+
+function addNamed<T>(pool: Map<string, T>, findings: Findings, m: LintManifest, value: T): void {
+  const name = m.name ?? '';
+  const first = pool.get(name) as { doc: ParsedDocument } | undefined;
+  if (first === undefined) {
+    pool.set(name, value);
+    return;
+  }
+  const where = first.doc.locate(['metadata', 'name']);
+  findings.error(
+    { doc: m.doc, path: ['metadata', 'name'] },
+    LintRule.requiredField,
+    `${m.kind} "${name}" is defined twice (also at ${first.doc.file}:${where.line}:${where.column})`,
+    'rename or remove one of them',
+  );
+}
+
+/** The Workflows that a Sensor's k8s and argoWorkflow triggers create. */
+function sensorWorkflows(m: LintManifest): { resource: Obj; path: ManifestPath }[] {
+  if (m.kind !== EventsKind.Sensor) return [];
+  const spec = isObj(m.object.spec) ? m.object.spec : {};
+  return list(spec.triggers).flatMap((trigger, i) => {
+    const template = isObj(trigger) && isObj(trigger.template) ? trigger.template : {};
+    return (['k8s', 'argoWorkflow'] as const).flatMap((type) => {
+      const body = template[type];
+      const source = isObj(body) && isObj(body.source) ? body.source : {};
+      const resource = source.resource;
+      if (!isObj(resource) || resource.kind !== WorkflowKind.Workflow) return [];
+      return [{ resource, path: ['spec', 'triggers', i, 'template', type, 'source', 'resource'] }];
+    });
+  });
+}
+
+/** Compiles the field tables once, for the linters of `createLinter`. */
+export function compileLintTables(): { workflows: CompiledTables; events: CompiledTables } {
+  return { workflows: compileTables(workflowFieldTables), events: compileTables(eventFieldTables) };
+}

@@ -1,0 +1,85 @@
+import type { ManifestPath, ParsedDocument } from '../catalog/index.js';
+
+/** A mapping, as YAML gives it. */
+export type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The items of a list, or none when the value is not a list. */
+export function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** The Argo workflow kinds `plinth lint` checks. */
+export const WorkflowKind = {
+  Workflow: 'Workflow',
+  WorkflowTemplate: 'WorkflowTemplate',
+  ClusterWorkflowTemplate: 'ClusterWorkflowTemplate',
+  CronWorkflow: 'CronWorkflow',
+} as const;
+export type WorkflowKind = (typeof WorkflowKind)[keyof typeof WorkflowKind];
+
+/** The Argo Events kinds `plinth lint` checks. */
+export const EventsKind = {
+  EventBus: 'EventBus',
+  EventSource: 'EventSource',
+  Sensor: 'Sensor',
+} as const;
+export type EventsKind = (typeof EventsKind)[keyof typeof EventsKind];
+
+/** One Argo manifest of the files linted. */
+export interface LintManifest {
+  doc: ParsedDocument;
+  object: Obj;
+  kind: string;
+  name: string | undefined;
+}
+
+/**
+ * A Workflow, WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow: a
+ * document of its own, or a Workflow inside a Sensor trigger.
+ */
+export interface WorkflowUnit {
+  doc: ParsedDocument;
+  kind: WorkflowKind;
+  name: string | undefined;
+  /** The workflow spec (a CronWorkflow's spec.workflowSpec). */
+  spec: Obj;
+  specPath: ManifestPath;
+  /** Set for a Workflow that a Sensor trigger creates. */
+  inSensor?: boolean;
+}
+
+/** Everything the files linted define, for checking references across them. */
+export interface ManifestSet {
+  units: WorkflowUnit[];
+  workflowTemplates: Map<string, WorkflowUnit>;
+  clusterWorkflowTemplates: Map<string, WorkflowUnit>;
+  eventBuses: Map<string, LintManifest>;
+  eventSources: Map<string, LintManifest>;
+  sensors: LintManifest[];
+}
+
+/** The templates of a workflow spec, by name. */
+export function templatesByName(spec: Obj): Map<string, Obj> {
+  const byName = new Map<string, Obj>();
+  for (const t of list(spec.templates)) {
+    const name = isObj(t) ? str(t.name) : undefined;
+    if (name !== undefined && isObj(t) && !byName.has(name)) byName.set(name, t);
+  }
+  return byName;
+}
+
+/** The names of a list of `{name: ...}` items. */
+export function names(items: unknown): string[] {
+  return list(items).flatMap((p) => {
+    const name = isObj(p) ? str(p.name) : undefined;
+    return name === undefined ? [] : [name];
+  });
+}

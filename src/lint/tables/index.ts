@@ -1,0 +1,3 @@
+export { compileTables, type CompiledTables, type FieldShape, type FieldTables } from './shape.js';
+export { workflowFieldTables } from './workflows.js';
+export { eventFieldTables } from './events.js';
