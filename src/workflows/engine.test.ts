@@ -292,6 +292,8 @@ spec:
       outputs: { parameters: [{ name: 'note', value: 'ok' }] },
     });
     expect(byName(wf, 'approval[2].apply').outputs?.result).toBe('applied ok');
+    // The store may show the end before the last change notification has been sent.
+    await engine.waitUntilIdle();
     expect(changes).toContain('Running');
     expect(changes.at(-1)).toBe('Succeeded');
     await expect(engine.resume('default', 'approval')).rejects.toSatisfy((e) =>

@@ -13,6 +13,8 @@ import { execute } from './controller/execute.js';
 import { LogSink } from './controller/logsink.js';
 import { isFulfilled, manifestOf, WorkflowRun, type RunDeps } from './controller/run.js';
 import { endSuspend, isWaiting } from './controller/suspend.js';
+import { exitHookOf, runExitHook, setExitVariables } from './controller/exit.js';
+import { DEADLINE_MESSAGE } from './controller/pod.js';
 import type {
   LogQuery,
   NodeLogLine,
@@ -28,6 +30,7 @@ import { parseWorkflow } from './model/parse.js';
 import { collectTemplates, TemplateIndex } from './model/resolve.js';
 import {
   NodePhase,
+  NodeType,
   WorkflowPhase,
   type NodeStatus,
   type Parameter,
@@ -50,6 +53,8 @@ export interface WorkflowEngineDeps {
   templates?: TemplateRegistry;
   /** Runs the steps; host processes by default. */
   runner?: StepRunner;
+  /** A regular expression of step messages that `retryPolicy: OnTransientError` retries (Argo's TRANSIENT_ERROR_PATTERN). */
+  transientErrorPattern?: string;
 }
 
 const REQUEST_ID_LABEL = 'plinth.dev/request-id';
@@ -95,6 +100,7 @@ class Engine implements WorkflowEngine {
         }),
       changed: (run) => this.changed(run),
       track: (work) => this.track(work),
+      ...(deps.transientErrorPattern ? { transientErrorPattern: deps.transientErrorPattern } : {}),
     };
   }
 
@@ -188,9 +194,17 @@ class Engine implements WorkflowEngine {
     run.wf.spec.shutdown = 'Terminate';
     for (const handle of run.processes.values()) handle.kill();
     await run.apply(() => {
+      for (const [id, timer] of run.timers) {
+        clearTimeout(timer);
+        run.timers.delete(id);
+      }
       for (const node of Object.values(run.nodes)) {
         if (isFulfilled(node)) continue;
-        if (node.type === 'Pod' || node.type === 'Suspend')
+        if (
+          node.type === NodeType.Suspend ||
+          node.type === NodeType.Pod ||
+          (node.type === NodeType.Retry && lastAttemptDone(run, node))
+        )
           run.markPhase(node, NodePhase.Failed, message);
       }
       run.touchManifest();
@@ -362,11 +376,14 @@ class Engine implements WorkflowEngine {
   /** Runs (or picks up) the entrypoint; the Workflow ends when its node does. */
   private begin(run: WorkflowRun): void {
     const status = run.wf.status!;
+    let startMs = Date.parse(status.startedAt ?? '');
     if (status.phase === WorkflowPhase.Pending || status.phase === WorkflowPhase.Unknown) {
       status.phase = WorkflowPhase.Running;
       status.startedAt = timestamp();
+      startMs = Date.now();
       run.touchStatus();
     }
+    this.armDeadline(run, startMs);
     const root = execute(run, {
       nodeName: run.name,
       displayName: run.name,
@@ -379,11 +396,68 @@ class Engine implements WorkflowEngine {
     if (isFulfilled(root)) this.end(run, root);
   }
 
+  /** `spec.activeDeadlineSeconds`: when it passes, running steps are ended and nothing new starts. */
+  private armDeadline(run: WorkflowRun, startMs: number): void {
+    const seconds = Number(run.execSpec.activeDeadlineSeconds);
+    if (run.execSpec.activeDeadlineSeconds === undefined || !Number.isFinite(seconds)) return;
+    const started = Number.isNaN(startMs) ? Date.now() : startMs;
+    run.deadline = started + seconds * 1000;
+    const fire = () => {
+      run.timers.delete(DEADLINE_TIMER);
+      void run.apply(() => expireDeadline(run));
+    };
+    const timer = setTimeout(fire, Math.max(0, run.deadline - Date.now()));
+    timer.unref();
+    run.timers.set(DEADLINE_TIMER, timer);
+  }
+
+  /** The entrypoint has finished: run the Workflow's exit handler, then end the Workflow. */
   private end(run: WorkflowRun, root: NodeStatus): void {
     const status = run.wf.status!;
     if (status.finishedAt) return;
+    const hook = exitHookOf(run.execSpec);
+    if (!hook) {
+      this.complete(run, root);
+      return;
+    }
+    setExitVariables(run, root);
+    runExitHook(
+      run,
+      hook,
+      {
+        parent: { ...root, name: run.name, displayName: run.name },
+        scope: `local/${run.name}`,
+        tags: run.globalScope,
+        attach: false,
+      },
+      (exitNode) => this.complete(run, root, exitNode),
+    );
+  }
+
+  private complete(run: WorkflowRun, root: NodeStatus, exitNode?: NodeStatus): void {
+    const status = run.wf.status!;
+    if (status.finishedAt) return;
+    const timer = run.timers.get(DEADLINE_TIMER);
+    if (timer) clearTimeout(timer);
+    run.timers.delete(DEADLINE_TIMER);
+    if (
+      exitNode &&
+      (root.phase === NodePhase.Succeeded ||
+        root.phase === NodePhase.Skipped ||
+        root.phase === NodePhase.Omitted) &&
+      (exitNode.phase === NodePhase.Failed || exitNode.phase === NodePhase.Error)
+    ) {
+      status.phase =
+        exitNode.phase === NodePhase.Failed ? WorkflowPhase.Failed : WorkflowPhase.Error;
+      if (exitNode.message) status.message = exitNode.message;
+      status.finishedAt = timestamp();
+      run.touchStatus();
+      return;
+    }
     const phase =
-      root.phase === NodePhase.Succeeded || root.phase === NodePhase.Skipped
+      root.phase === NodePhase.Succeeded ||
+      root.phase === NodePhase.Skipped ||
+      root.phase === NodePhase.Omitted
         ? WorkflowPhase.Succeeded
         : root.phase === NodePhase.Error
           ? WorkflowPhase.Error
@@ -469,6 +543,40 @@ class Engine implements WorkflowEngine {
   }
 }
 
+const DEADLINE_TIMER = 'workflow-deadline';
+
+/** The Workflow's deadline has passed: end its steps as Argo does, except exit handlers. */
+function expireDeadline(run: WorkflowRun): void {
+  if (run.finished) return;
+  run.deadlineExceeded = true;
+  for (const [id, handle] of run.processes) if (!run.hookedProcesses.has(id)) handle.kill();
+  for (const [id, timer] of run.timers) {
+    const node = run.nodes[id];
+    if (!node || isFulfilled(node)) continue;
+    clearTimeout(timer);
+    run.timers.delete(id);
+    if (node.type === NodeType.Retry) {
+      run.markPhase(
+        node,
+        NodePhase.Failed,
+        `retry exceeded workflow deadline ${new Date(run.deadline ?? Date.now()).toISOString()}`,
+      );
+    }
+  }
+  for (const node of Object.values(run.nodes)) {
+    if (isFulfilled(node) || node.name.includes('.onExit')) continue;
+    if (isWaiting(node) || (node.type === NodeType.Pod && node.phase === NodePhase.Pending)) {
+      run.markPhase(node, NodePhase.Failed, DEADLINE_MESSAGE);
+    }
+  }
+}
+
+function lastAttemptDone(run: WorkflowRun, node: NodeStatus): boolean {
+  const last = node.children?.at(-1);
+  const child = last === undefined ? undefined : run.nodes[last];
+  return child !== undefined && isFulfilled(child);
+}
+
 /** `-p NAME=VALUE`: replaces an argument's value, or adds the argument. */
 function applyParameters(spec: WorkflowSpec, overrides: Record<string, string> | undefined): void {
   if (!overrides) return;
@@ -487,7 +595,22 @@ function checkSupplied(nodes: NodeStatus[], supplied: Parameter[]): void {
   for (const node of nodes) {
     for (const p of node.outputs?.parameters ?? []) {
       if (!p.valueFrom?.supplied) continue;
-      if (supplied.some((s) => s.name === p.name && s.value !== undefined)) continue;
+      const given = supplied.find((s) => s.name === p.name && s.value !== undefined);
+      if (given && p.enum?.length && !p.enum.includes(given.value ?? '')) {
+        throw new InputError(
+          `value '${given.value ?? ''}' is not one of the options of output parameter '${p.name}': ${p.enum.join(', ')}`,
+          {
+            errors: [
+              {
+                field: `outputs.${p.name}`,
+                message: `must be one of ${JSON.stringify(p.enum)}`,
+                fix: `pass one of: ${p.enum.join(', ')}`,
+              },
+            ],
+          },
+        );
+      }
+      if (given) continue;
       if (p.valueFrom.default !== undefined) continue;
       throw new InputError(
         `raw output parameter '${p.name}' has not been set and does not have a default value`,

@@ -11,10 +11,11 @@ import {
   type TemplateRef,
 } from '../model/types.js';
 import { executeDag } from './dag.js';
+import { executeRetry } from './retry.js';
 import { executePod } from './pod.js';
 import { isFulfilled, type NodeWatcher, type WorkflowRun } from './run.js';
 import { executeSteps } from './steps.js';
-import { executeSuspend } from './suspend.js';
+import { executeSuspend, parseDuration } from './suspend.js';
 
 /** A request to run a template as a node. */
 export interface ExecuteRequest {
@@ -31,6 +32,12 @@ export interface ExecuteRequest {
   onDone: NodeWatcher;
   /** Set when the caller could not prepare the node (an unresolved tag): it is recorded as an error. */
   failure?: string;
+  /** Tags of this node only (`retries`, `lastRetry.*`). */
+  localTags?: Map<string, string>;
+  /** Set for a retry attempt: the template's retryStrategy is already applied. */
+  attempt?: boolean;
+  /** Set for exit handlers and hooks: deadlines and stops do not end them. */
+  hooked?: boolean;
 }
 
 /** A node and the resolved template it runs. */
@@ -40,6 +47,10 @@ export interface NodeContext {
   scope: TemplateScope;
   /** `inputs.*` and `workflow.*` for this node's template. */
   tags: TagScope;
+  /** When the template's own deadline (`activeDeadlineSeconds`, `timeout`) passes, in epoch ms. */
+  deadline?: number;
+  /** Part of an exit handler. */
+  hooked: boolean;
 }
 
 /**
@@ -56,6 +67,21 @@ export function execute(run: WorkflowRun, req: ExecuteRequest): NodeStatus {
   if (typeof resolved === 'string') return errorNode(run, req, resolved);
   const tmpl = resolved.template;
   const type = templateType(tmpl);
+  if (tmpl.retryStrategy && !req.attempt && !(existing && existing.type !== NodeType.Retry)) {
+    const retry = executeRetry(
+      run,
+      req,
+      tmpl.retryStrategy,
+      {
+        ...(resolved.templateName ? { templateName: resolved.templateName } : {}),
+        ...(resolved.templateRef ? { templateRef: resolved.templateRef } : {}),
+        templateScope: resolved.scope,
+      },
+      (attempt) => execute(run, attempt),
+    );
+    if (!isFulfilled(retry)) run.watch(retry, req.onDone);
+    return retry;
+  }
 
   let inputs: Parameter[];
   try {
@@ -84,10 +110,29 @@ export function execute(run: WorkflowRun, req: ExecuteRequest): NodeStatus {
     ['node.name', node.name],
     ['pod.name', podName(run.name, node.name, tmpl.name)],
   ]);
-  const tags = layered(inputScope, nodeScope, run.globalScope);
+  const tags = layered(
+    req.localTags ?? new Map<string, string>(),
+    inputScope,
+    nodeScope,
+    run.globalScope,
+  );
   // Composite templates resolve `steps.*`/`tasks.*` later, step by step.
   const template = substitute(tmpl, tags, allowAll);
-  const ctx: NodeContext = { node, template, scope: resolved.scope, tags };
+  let deadline: number | undefined;
+  try {
+    deadline = templateDeadline(template, existing ? Date.parse(node.startedAt ?? '') : Date.now());
+  } catch (err) {
+    run.markPhase(node, NodePhase.Error, (err as Error).message);
+    return node;
+  }
+  const ctx: NodeContext = {
+    node,
+    template,
+    scope: resolved.scope,
+    tags,
+    hooked: req.hooked === true,
+    ...(deadline !== undefined ? { deadline } : {}),
+  };
 
   switch (type) {
     case 'steps':
@@ -114,6 +159,27 @@ export function execute(run: WorkflowRun, req: ExecuteRequest): NodeStatus {
   return node;
 }
 
+/** The earliest of a template's `activeDeadlineSeconds` and `timeout`, from the node's start. */
+function templateDeadline(tmpl: Template, startMs: number): number | undefined {
+  // Stored times have second precision: a node starting now counts from now.
+  const start = Number.isNaN(startMs) ? Date.now() : startMs;
+  let seconds: number | undefined;
+  if (tmpl.activeDeadlineSeconds !== undefined && tmpl.activeDeadlineSeconds !== '') {
+    const n = Number(tmpl.activeDeadlineSeconds);
+    if (!Number.isFinite(n)) {
+      throw new Error(`templates.${tmpl.name}.activeDeadlineSeconds must be a number of seconds`);
+    }
+    seconds = n;
+  }
+  if (tmpl.timeout !== undefined && tmpl.timeout !== '') {
+    const t = parseDuration(String(tmpl.timeout));
+    if (t === undefined)
+      throw new Error(`templates.${tmpl.name}.timeout: invalid duration '${tmpl.timeout}'`);
+    seconds = seconds === undefined ? t : Math.min(seconds, t);
+  }
+  return seconds === undefined ? undefined : start + seconds * 1000;
+}
+
 function nodeTypeOf(type: string | undefined): NodeStatus['type'] {
   switch (type) {
     case 'steps':
@@ -127,6 +193,30 @@ function nodeTypeOf(type: string | undefined): NodeStatus['type'] {
     default:
       return NodeType.Pod;
   }
+}
+
+/** A node that does not run: `when` false, an empty loop (Skipped), or one that could not be prepared (Error). */
+export function skippedNode(
+  run: WorkflowRun,
+  req: Pick<ExecuteRequest, 'nodeName' | 'displayName' | 'boundaryId' | 'parents' | 'scope'>,
+  phase: NodePhase,
+  message: string,
+  templateName?: string,
+): NodeStatus {
+  const existing = run.nodeByName(req.nodeName);
+  if (existing) return existing;
+  const node = run.createNode({
+    name: req.nodeName,
+    displayName: req.displayName,
+    type: NodeType.Skipped,
+    ...(templateName ? { templateName } : {}),
+    templateScope: req.scope,
+    phase,
+    message,
+    ...(req.boundaryId ? { boundaryID: req.boundaryId } : {}),
+  });
+  for (const parent of req.parents) run.addChild(parent, node.id);
+  return node;
 }
 
 /** A node that could not start: Argo records it as a Skipped node in phase Error. */
@@ -174,8 +264,13 @@ export function resolveInputs(tmpl: Template, args: Parameter[], globals: TagSco
 }
 
 /** The tags a finished child offers its siblings: `<prefix>.<name>.outputs.result` and so on. */
-export function addNodeScope(scope: Map<string, string>, prefix: string, node: NodeStatus): void {
-  const key = `${prefix}.${node.displayName}`;
+export function addNodeScope(
+  scope: Map<string, string>,
+  prefix: string,
+  node: NodeStatus,
+  name: string = node.displayName,
+): void {
+  const key = `${prefix}.${name}`;
   scope.set(`${key}.id`, node.id);
   scope.set(`${key}.status`, node.phase);
   if (node.startedAt) scope.set(`${key}.startedAt`, node.startedAt);
@@ -202,7 +297,16 @@ export function outboundNodes(run: WorkflowRun, id: string): string[] {
   ) {
     return [id];
   }
-  if (node.type === NodeType.TaskGroup && !node.children?.length) return [id];
+  if (node.type === NodeType.TaskGroup) {
+    if (!node.children?.length) return [id];
+    return node.children.flatMap((c) => outboundNodes(run, c));
+  }
+  if (node.type === NodeType.Retry) {
+    const last = node.children
+      ?.filter((c) => run.nodes[c]?.name.startsWith(`${node.name}(`))
+      .at(-1);
+    return last ? [last] : [id];
+  }
   return (node.outboundNodes ?? []).flatMap((o) => outboundNodes(run, o));
 }
 

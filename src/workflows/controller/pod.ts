@@ -11,7 +11,7 @@ import {
   type Template,
 } from '../model/types.js';
 import type { NodeContext } from './execute.js';
-import type { WorkflowRun } from './run.js';
+import { isFulfilled, type WorkflowRun } from './run.js';
 
 const MAX_RESULT = 256 * 1024;
 
@@ -37,6 +37,10 @@ export function executePod(run: WorkflowRun, ctx: NodeContext): void {
     if (!run.processes.has(node.id)) run.markPhase(node, NodePhase.Error, LOST_PROCESS_MESSAGE);
     return;
   }
+  if (isPastDeadline(run, ctx)) {
+    run.markPhase(node, NodePhase.Failed, DEADLINE_MESSAGE);
+    return;
+  }
   let template: Template;
   try {
     template = substitute(ctx.template, ctx.tags, allowExpressionsOnly);
@@ -54,6 +58,39 @@ export function executePod(run: WorkflowRun, ctx: NodeContext): void {
     );
     return;
   }
+  run.startPod(() => startProcess(run, ctx, node, template, command));
+}
+
+/** Argo's message for a step ended by its own or the Workflow's deadline. */
+export const DEADLINE_MESSAGE = 'Step exceeded its deadline';
+
+function isPastDeadline(run: WorkflowRun, ctx: NodeContext): boolean {
+  if (ctx.hooked) return ctx.deadline !== undefined && Date.now() >= ctx.deadline;
+  return run.deadlineExceeded || (ctx.deadline !== undefined && Date.now() >= ctx.deadline);
+}
+
+function startProcess(
+  run: WorkflowRun,
+  ctx: NodeContext,
+  node: NodeStatus,
+  template: Template,
+  command: string[],
+): void {
+  if (isFulfilled(node) || run.detached) {
+    run.podEnded();
+    return;
+  }
+  if (run.shutdown && !ctx.hooked) {
+    run.podEnded();
+    run.markPhase(node, NodePhase.Failed, `Stopped with strategy '${run.shutdown}'`);
+    return;
+  }
+  if (isPastDeadline(run, ctx)) {
+    run.podEnded();
+    run.markPhase(node, NodePhase.Failed, DEADLINE_MESSAGE);
+    return;
+  }
+  const body = template.script ?? template.container ?? {};
   const workDir = nodeWorkDir(run, node);
   const env: Record<string, string> = {
     ARGO_WORKFLOW_NAME: run.name,
@@ -84,15 +121,41 @@ export function executePod(run: WorkflowRun, ctx: NodeContext): void {
     },
   });
   run.processes.set(node.id, handle);
+  if (ctx.hooked) run.hookedProcesses.add(node.id);
   // hostNodeName records that a process was started for this node, for recovery after a restart.
   node.hostNodeName = 'localhost';
   run.markPhase(node, NodePhase.Running);
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  if (ctx.deadline !== undefined) {
+    timer = setTimeout(
+      () => {
+        timedOut = true;
+        handle.kill();
+      },
+      Math.max(0, ctx.deadline - Date.now()),
+    );
+    timer.unref();
+  }
   void run.deps.track(
     handle.done.then(async (result) => {
+      if (timer) clearTimeout(timer);
       await run.deps.logs.flush();
       run.processes.delete(node.id);
+      run.hookedProcesses.delete(node.id);
       if (run.detached) return;
-      await run.apply(() => finishPod(run, node, template, workDir, result, tail?.text()));
+      await run.apply(() => {
+        run.podEnded();
+        if (isFulfilled(node)) return;
+        if (timedOut || (run.deadlineExceeded && !ctx.hooked)) {
+          node.outputs = {
+            exitCode: String(result.exitCode ?? 128 + (SIGNALS[result.signal ?? ''] ?? 0)),
+          };
+          run.markPhase(node, NodePhase.Failed, DEADLINE_MESSAGE);
+          return;
+        }
+        finishPod(run, node, template, workDir, result, tail?.text());
+      });
     }),
   );
 }

@@ -25,6 +25,8 @@ export interface RunDeps {
   changed(run: WorkflowRun): void;
   /** Counts work the engine waits for in `waitUntilIdle`. */
   track<T>(work: Promise<T>): Promise<T>;
+  /** Extra messages (a regular expression) that OnTransientError retries, like Argo's TRANSIENT_ERROR_PATTERN. */
+  transientErrorPattern?: string;
 }
 
 /** Called once, when a node reaches a final phase. */
@@ -70,11 +72,19 @@ export class WorkflowRun {
   private readonly dirty = new Set<string>();
   private readonly watchers = new Map<string, NodeWatcher>();
   readonly processes = new Map<string, StepHandle>();
+  /** Processes of exit handlers, which a deadline does not end. */
+  readonly hookedProcesses = new Set<string>();
   readonly timers = new Map<string, NodeJS.Timeout>();
   /** Set by terminate: no new node starts. */
   shutdown: 'Terminate' | undefined;
   /** Set when the engine stops: results arriving later are left for the next start. */
   detached = false;
+  /** The Workflow's `activeDeadlineSeconds` from its start, in epoch ms. */
+  deadline: number | undefined;
+  /** Set once the Workflow's deadline has passed: no new node starts. */
+  deadlineExceeded = false;
+  private activePods = 0;
+  private readonly podQueue: (() => void)[] = [];
   private statusDirty = false;
   private manifestDirty = false;
   private flushing: Promise<void> | undefined;
@@ -134,6 +144,34 @@ export class WorkflowRun {
       return this.globals.get(tag);
     },
   };
+
+  /**
+   * Starts a pod now, or once fewer than `spec.parallelism` pods run; a
+   * started pod must call `podEnded` once.
+   */
+  startPod(start: () => void): void {
+    const limit = this.execSpec.parallelism;
+    if (limit !== undefined && limit > 0 && this.activePods >= limit) {
+      this.podQueue.push(start);
+      return;
+    }
+    this.activePods++;
+    start();
+  }
+
+  podEnded(): void {
+    this.activePods--;
+    const next = this.podQueue.shift();
+    if (next) {
+      this.activePods++;
+      next();
+    }
+  }
+
+  /** Sets a `workflow.*` tag (`workflow.status` for exit handlers). */
+  setGlobal(tag: string, value: string): void {
+    this.globals.set(tag, value);
+  }
 
   nodeByName(name: string): NodeStatus | undefined {
     return this.byName.get(name);

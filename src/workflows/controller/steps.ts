@@ -1,29 +1,45 @@
-import { allowExpressionsOnly, layered, substitute } from '../expressions/index.js';
+import { layered } from '../expressions/index.js';
 import { NodePhase, NodeType, type NodeStatus, type WorkflowStep } from '../model/types.js';
+import { exitHookOf, runExitHook } from './exit.js';
 import {
   addNodeScope,
   compositeOutputs,
   execute,
   outboundNodes,
+  skippedNode,
   type NodeContext,
 } from './execute.js';
+import { Gate, parallelismOf } from './gate.js';
+import { aggregateOutputs, isLoop } from './loops.js';
+import { planStep, type PlannedNode } from './plan.js';
 import { isFailedOrError, isFulfilled, type WorkflowRun } from './run.js';
+
+/** Argo's message when a template with `failFast: true` stops after a failed child. */
+export const FAIL_FAST_MESSAGE = 'template has failed or errored children and failFast enabled';
 
 interface StepsState {
   group: number;
-  pending: number;
   /** `steps.<name>.*` of finished steps. */
   scope: Map<string, string>;
+  gate: Gate;
+  /** Set when `failFast: true` stopped the template after a failed child. */
+  failedFast: boolean;
 }
 
 /**
  * A steps template: its groups run one after the other, the steps of a
- * group in parallel. Nodes as Argo builds them: the Steps node, one StepGroup
- * node per group (`name[i]`), and the steps under it (`name[i].step`).
+ * group in parallel (at most `parallelism` at once). Nodes as Argo builds
+ * them: the Steps node, one StepGroup node per group (`name[i]`), and the
+ * steps under it (`name[i].step`, loop copies `name[i].step(0:item)`).
  */
 export function executeSteps(run: WorkflowRun, ctx: NodeContext): void {
   if (ctx.node.phase === NodePhase.Pending) run.markPhase(ctx.node, NodePhase.Running);
-  advance(run, ctx, { group: 0, pending: 0, scope: new Map() });
+  advance(run, ctx, {
+    group: 0,
+    scope: new Map(),
+    gate: new Gate(parallelismOf(ctx.template.parallelism)),
+    failedFast: false,
+  });
 }
 
 function advance(run: WorkflowRun, ctx: NodeContext, st: StepsState): void {
@@ -36,7 +52,7 @@ function advance(run: WorkflowRun, ctx: NodeContext, st: StepsState): void {
     const sgName = `${node.name}[${i}]`;
     let sg = run.nodeByName(sgName);
     if (!sg) {
-      if (run.shutdown) {
+      if (run.shutdown && !ctx.hooked) {
         finish(run, ctx, st, last, NodePhase.Failed, `Stopped with strategy '${run.shutdown}'`);
         return;
       }
@@ -56,24 +72,10 @@ function advance(run: WorkflowRun, ctx: NodeContext, st: StepsState): void {
     }
     if (!isFulfilled(sg)) {
       const groupNode = sg;
-      st.pending = 0;
-      for (const step of group) {
-        const child = launch(run, ctx, st, step, groupNode, () => {
-          st.pending--;
-          if (st.pending === 0) {
-            completeGroup(run, groupNode, group);
-            advance(run, ctx, st);
-          }
-        });
-        if (!isFulfilled(child)) st.pending++;
-      }
-      if (st.pending > 0) return;
-      completeGroup(run, sg, group);
+      const finishedNow = runGroup(run, ctx, st, group, groupNode, () => advance(run, ctx, st));
+      if (!finishedNow) return;
     }
-    for (const childId of sg.children ?? []) {
-      const child = run.nodes[childId];
-      if (child) addNodeScope(st.scope, 'steps', child);
-    }
+    collectScope(run, st, group, sg);
     last = sg;
     if (isFailedOrError(sg)) {
       finish(run, ctx, st, sg, NodePhase.Failed, sg.message);
@@ -84,51 +86,176 @@ function advance(run: WorkflowRun, ctx: NodeContext, st: StepsState): void {
   finish(run, ctx, st, last, NodePhase.Succeeded);
 }
 
+/** Starts a group's steps; returns true when it completed at once, else calls `onComplete` later. */
+function runGroup(
+  run: WorkflowRun,
+  ctx: NodeContext,
+  st: StepsState,
+  group: WorkflowStep[],
+  sg: NodeStatus,
+  onComplete: () => void,
+): boolean {
+  const entries: { step: WorkflowStep; planned: PlannedNode<WorkflowStep> }[] = [];
+  const tags = layered(st.scope, ctx.tags);
+  for (const step of group) {
+    for (const planned of planStep(step, tags).nodes) entries.push({ step, planned });
+  }
+  const stepOf = new Map<string, WorkflowStep>();
+  let pending = entries.length;
+  let launching = true;
+  const done = () => {
+    pending--;
+    if (pending === 0 && !launching) {
+      completeGroup(run, ctx, st, sg, stepOf);
+      onComplete();
+    }
+  };
+  for (const entry of entries) {
+    st.gate.run(() =>
+      launch(run, ctx, st, entry.step, entry.planned, sg, stepOf, (node) => {
+        if (
+          ctx.template.failFast === true &&
+          isFailedOrError(node) &&
+          !continues(entry.step, node)
+        ) {
+          st.failedFast = true;
+          pending -= st.gate.drop();
+        }
+        st.gate.release();
+        done();
+      }),
+    );
+  }
+  launching = false;
+  if (pending > 0) return false;
+  completeGroup(run, ctx, st, sg, stepOf);
+  return true;
+}
+
 function launch(
   run: WorkflowRun,
   ctx: NodeContext,
   st: StepsState,
   step: WorkflowStep,
+  planned: PlannedNode<WorkflowStep>,
   sg: NodeStatus,
-  onDone: () => void,
-): NodeStatus {
-  const nodeName = `${sg.name}.${step.name}`;
+  stepOf: Map<string, WorkflowStep>,
+  finished: (node: NodeStatus) => void,
+): void {
   const base = {
-    nodeName,
-    displayName: step.name,
+    nodeName: `${sg.name}.${planned.name}`,
+    displayName: planned.name,
     boundaryId: ctx.node.id,
     parents: [sg.id],
     scope: ctx.scope,
-    onDone,
   };
-  let resolved: WorkflowStep;
-  try {
-    resolved = substitute(step, layered(st.scope, ctx.tags), allowExpressionsOnly);
-  } catch (err) {
-    return execute(run, {
-      ...base,
-      holder: { template: '' },
-      args: [],
-      failure: (err as Error).message,
-    });
+  const afterNode = (node: NodeStatus) => {
+    stepOf.set(node.id, step);
+    const stepScope = new Map<string, string>();
+    addNodeScope(stepScope, 'steps', node, step.name);
+    runExitHook(
+      run,
+      exitHookOf(step),
+      {
+        parent: node,
+        boundaryId: ctx.node.id,
+        scope: ctx.scope,
+        tags: layered(stepScope, st.scope, ctx.tags),
+        attach: true,
+      },
+      () => finished(node),
+    );
+  };
+  if (planned.error !== undefined || planned.skipped !== undefined) {
+    const node = skippedNode(
+      run,
+      base,
+      planned.error !== undefined ? NodePhase.Error : NodePhase.Skipped,
+      planned.error ?? planned.skipped ?? '',
+      step.template,
+    );
+    stepOf.set(node.id, step);
+    finished(node);
+    return;
   }
-  return execute(run, { ...base, holder: resolved, args: resolved.arguments?.parameters ?? [] });
+  const resolved = planned.step as WorkflowStep;
+  const stopped = run.shutdown && !ctx.hooked && !run.nodeByName(base.nodeName);
+  const node = execute(run, {
+    ...base,
+    holder: resolved,
+    args: resolved.arguments?.parameters ?? [],
+    hooked: ctx.hooked,
+    onDone: afterNode,
+    ...(stopped ? { failure: `Stopped with strategy '${run.shutdown}'` } : {}),
+  });
+  if (isFulfilled(node)) afterNode(node);
 }
 
-function completeGroup(run: WorkflowRun, sg: NodeStatus, steps: WorkflowStep[]): void {
+function continues(step: WorkflowStep | undefined, node: NodeStatus): boolean {
+  return Boolean(
+    (node.phase === NodePhase.Failed && step?.continueOn?.failed) ||
+    (node.phase === NodePhase.Error && step?.continueOn?.error),
+  );
+}
+
+function completeGroup(
+  run: WorkflowRun,
+  ctx: NodeContext,
+  st: StepsState,
+  sg: NodeStatus,
+  stepOf: Map<string, WorkflowStep>,
+): void {
+  if (st.failedFast) {
+    run.markPhase(sg, NodePhase.Failed, FAIL_FAST_MESSAGE);
+    return;
+  }
   for (const childId of sg.children ?? []) {
     const child = run.nodes[childId];
     if (!child || !isFailedOrError(child)) continue;
-    const step = steps.find((s) => s.name === child.displayName);
-    const continues =
-      (child.phase === NodePhase.Failed && step?.continueOn?.failed) ||
-      (child.phase === NodePhase.Error && step?.continueOn?.error);
-    if (!continues) {
+    const step =
+      stepOf.get(childId) ??
+      ctx.template.steps
+        ?.flat()
+        .find((s) => child.displayName === s.name || child.displayName.startsWith(`${s.name}(`));
+    if (!continues(step, child)) {
       run.markPhase(sg, NodePhase.Failed, `child '${childId}' failed`);
       return;
     }
   }
   run.markPhase(sg, NodePhase.Succeeded);
+}
+
+/** Adds a finished group's `steps.<name>.*` tags, aggregating loops as Argo does. */
+function collectScope(
+  run: WorkflowRun,
+  st: StepsState,
+  group: WorkflowStep[],
+  sg: NodeStatus,
+): void {
+  const own = new Map<string, NodeStatus>();
+  const copies = new Map<string, NodeStatus[]>();
+  for (const id of sg.children ?? []) {
+    const child = run.nodes[id];
+    if (!child) continue;
+    own.set(child.displayName, child);
+    const open = child.displayName.indexOf('(');
+    if (open > 0 && child.type !== NodeType.Skipped) {
+      const base = child.displayName.slice(0, open);
+      const list = copies.get(base) ?? [];
+      list.push(child);
+      copies.set(base, list);
+    }
+  }
+  for (const step of group) {
+    const single = own.get(step.name);
+    if (single || !isLoop(step)) {
+      if (single) addNodeScope(st.scope, 'steps', single, step.name);
+      continue;
+    }
+    const list = copies.get(step.name) ?? [];
+    if (list.length > 0) aggregateOutputs(st.scope, `steps.${step.name}`, list);
+    addNodeScope(st.scope, 'steps', sg, step.name);
+  }
 }
 
 function finish(

@@ -9,6 +9,8 @@ import type { WorkflowRun } from './run.js';
  */
 export function executeSuspend(run: WorkflowRun, ctx: NodeContext): void {
   const { node, template } = ctx;
+  // Stored times have second precision: a node starting now counts from now.
+  const startMs = node.phase === NodePhase.Pending ? Date.now() : Date.parse(node.startedAt ?? '');
   if (node.phase === NodePhase.Pending) {
     const supplied = (template.outputs?.parameters ?? []).filter(
       (p) => p.valueFrom?.supplied !== undefined,
@@ -16,11 +18,16 @@ export function executeSuspend(run: WorkflowRun, ctx: NodeContext): void {
     if (supplied.length > 0) {
       node.outputs = {
         parameters: supplied.map((p) => {
-          const inputDefault = template.inputs?.parameters?.find((i) => i.name === p.name)?.default;
-          const def = p.valueFrom?.default ?? inputDefault;
+          const input = template.inputs?.parameters?.find((i) => i.name === p.name);
+          const def = p.valueFrom?.default ?? input?.value ?? input?.default;
+          const options = p.enum ?? input?.enum;
           return {
             name: p.name,
             valueFrom: { supplied: {}, ...(def !== undefined ? { default: def } : {}) },
+            ...(options?.length ? { enum: options } : {}),
+            ...((p.description ?? input?.description)
+              ? { description: p.description ?? input?.description }
+              : {}),
             ...(p.globalName ? { globalName: p.globalName } : {}),
           };
         }),
@@ -35,7 +42,7 @@ export function executeSuspend(run: WorkflowRun, ctx: NodeContext): void {
     run.markPhase(node, NodePhase.Error, `invalid suspend duration '${duration}'`);
     return;
   }
-  const due = Date.parse(node.startedAt ?? '') + seconds * 1000;
+  const due = startMs + seconds * 1000;
   const fire = () => {
     run.timers.delete(node.id);
     void run.apply(() => endSuspend(run, node, NodePhase.Succeeded, undefined, []));

@@ -5,7 +5,19 @@ export {
   layered,
   allowAll,
   allowExpressionsOnly,
+  allowNone,
   UnresolvedTagError,
   type TagScope,
   type UnresolvedPolicy,
+  type UnresolvedReason,
+  type SubstituteOptions,
 } from './simple.js';
+export {
+  createExpressionLanguage,
+  evaluateExpression,
+  renderResult,
+  type ExpressionLanguage,
+  type ExpressionLanguageOptions,
+} from './expression.js';
+export { evaluateWhen } from './when.js';
+export { LIMITS as EXPRESSION_LIMITS, type ExpressionFailure } from './limits.js';

@@ -18,11 +18,11 @@ describe('names', () => {
 
 describe('simple tags', () => {
   const scope = new Map([['inputs.parameters.x', 'a "b"']]);
-  it('substitutes text with whitespace inside braces, and leaves expressions', () => {
+  it('substitutes text with whitespace inside braces, and expression tags in the same pass', () => {
     expect(
       substitute({ s: ['{{ inputs.parameters.x }}!', '{{=1+1}}'] }, scope, allowExpressionsOnly),
     ).toEqual({
-      s: ['a "b"!', '{{=1+1}}'],
+      s: ['a "b"!', '2'],
     });
   });
   it('reports an unresolved tag in Argo words', () => {

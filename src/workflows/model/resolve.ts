@@ -1,7 +1,14 @@
 import { ManifestError } from '../../errors/index.js';
 import type { TemplateRegistry } from '../engine.js';
 import { dependencyNames, dependsFromList, parseDepends, type DependsExpr } from './depends.js';
-import type { DAGTask, Template, TemplateRef, WorkflowSpec, WorkflowStep } from './types.js';
+import type {
+  DAGTask,
+  LifecycleHook,
+  Template,
+  TemplateRef,
+  WorkflowSpec,
+  WorkflowStep,
+} from './types.js';
 
 /** A task's dependencies as one expression (`depends` wins over `dependencies`). */
 export function taskDepends(task: DAGTask): DependsExpr | undefined {
@@ -123,20 +130,19 @@ export function collectTemplates(
     if (visited.has(key)) return;
     visited.add(key);
     const children = (step: WorkflowStep, path: string) => {
-      for (const key of [
-        'when',
-        'withItems',
-        'withParam',
-        'withSequence',
-        'onExit',
-        'hooks',
-      ] as const) {
-        if (step[key] !== undefined) {
-          throw new ManifestError(`${path}.${key} is not supported by the embedded engine yet`);
-        }
-      }
       visit(tmplScope, step, path);
+      checkHooks(step, path, (hook, hookPath) => visit(tmplScope, hook, hookPath));
+      if (step.withItems !== undefined && !Array.isArray(step.withItems)) {
+        throw new ManifestError(`${path}.withItems must be a list`);
+      }
+      const loops = ['withItems', 'withParam', 'withSequence'].filter((k) => step[k] !== undefined);
+      if (loops.length > 1) {
+        throw new ManifestError(
+          `${path} only one of withItems, withParam or withSequence can be specified`,
+        );
+      }
     };
+    checkTemplateFields(tmpl, `templates.${tmpl.name}`);
     tmpl.steps?.forEach((group, i) => {
       for (const step of group) children(step, `templates.${tmpl.name}.steps[${i}].${step.name}`);
     });
@@ -155,10 +161,86 @@ export function collectTemplates(
       }
       children(task, path);
     }
+    const target = tmpl.dag?.target;
+    if (typeof target === 'string' && target.trim() !== '') {
+      for (const name of target.trim().split(/\s+/)) {
+        if (!tmpl.dag?.tasks.some((t) => t.name === name)) {
+          throw new ManifestError(
+            `templates.${tmpl.name}.dag.target: task '${name}' is not defined`,
+          );
+        }
+      }
+    }
   };
 
   if (!spec.entrypoint) throw new ManifestError('spec.entrypoint is required');
   visit(`local/${workflowName}`, { template: spec.entrypoint }, '');
+  checkHooks(spec, 'spec', (hook, path) => visit(`local/${workflowName}`, hook, path));
   // Keep only the WorkflowTemplates' templates: the Workflow's own are in its spec.
   return stored;
+}
+
+/** Visits the templates a step's (or the Workflow's) `onExit` and `hooks` name. */
+function checkHooks(
+  holder: { onExit?: string; hooks?: Record<string, LifecycleHook> },
+  path: string,
+  visit: (holder: TemplateHolder, path: string) => void,
+): void {
+  if (holder.onExit !== undefined) {
+    if (typeof holder.onExit !== 'string' || holder.onExit === '') {
+      throw new ManifestError(`${path}.onExit must be a template name`);
+    }
+    visit({ template: holder.onExit }, `${path}.onExit`);
+  }
+  if (holder.hooks === undefined) return;
+  if (typeof holder.hooks !== 'object' || holder.hooks === null || Array.isArray(holder.hooks)) {
+    throw new ManifestError(`${path}.hooks must be a map of hook names to hooks`);
+  }
+  for (const [name, hook] of Object.entries(holder.hooks)) {
+    if (!hook?.template && !hook?.templateRef) {
+      throw new ManifestError(`${path}.hooks.${name} must set template or templateRef`);
+    }
+    if (name !== 'exit' && !hook.expression) {
+      throw new ManifestError(
+        `${path}.hooks.${name}.expression is required (only 'exit' needs none)`,
+      );
+    }
+    visit(
+      {
+        ...(hook.template ? { template: hook.template } : {}),
+        ...(hook.templateRef ? { templateRef: hook.templateRef } : {}),
+      },
+      `${path}.hooks.${name}`,
+    );
+  }
+}
+
+const RETRY_POLICIES = ['Always', 'OnFailure', 'OnError', 'OnTransientError'];
+
+/** Checks the control fields of a template that Argo's validation checks. */
+function checkTemplateFields(tmpl: Template, path: string): void {
+  const retry = tmpl.retryStrategy;
+  if (retry !== undefined) {
+    if (retry.retryPolicy !== undefined && !RETRY_POLICIES.includes(retry.retryPolicy)) {
+      throw new ManifestError(
+        `${path}.retryStrategy.retryPolicy '${String(retry.retryPolicy)}' is not one of ${RETRY_POLICIES.join(', ')}`,
+      );
+    }
+    if (retry.limit !== undefined && !/^\d+$/.test(String(retry.limit))) {
+      throw new ManifestError(
+        `${path}.retryStrategy.limit must be a whole number, got '${String(retry.limit)}'`,
+      );
+    }
+  }
+  const deadline = tmpl.activeDeadlineSeconds;
+  if (
+    deadline !== undefined &&
+    !/^\d+$/.test(String(deadline)) &&
+    !String(deadline).includes('{{')
+  ) {
+    throw new ManifestError(`${path}.activeDeadlineSeconds must be a whole number of seconds`);
+  }
+  if (tmpl.parallelism !== undefined && !Number.isInteger(Number(tmpl.parallelism))) {
+    throw new ManifestError(`${path}.parallelism must be a whole number`);
+  }
 }

@@ -151,9 +151,17 @@ export interface WorkflowStep {
   };
   continueOn?: { error?: boolean; failed?: boolean };
   onExit?: string;
-  hooks?: Record<string, unknown>;
+  hooks?: Record<string, LifecycleHook>;
   inline?: Template;
   [key: string]: unknown;
+}
+
+/** A lifecycle hook: `exit`, or any name with an `expression` that triggers it. */
+export interface LifecycleHook {
+  template?: string;
+  templateRef?: TemplateRef;
+  arguments?: Arguments;
+  expression?: string;
 }
 
 export interface DAGTask extends WorkflowStep {
@@ -174,7 +182,7 @@ export interface SuspendTemplate {
 export interface RetryStrategy {
   limit?: number | string;
   retryPolicy?: 'Always' | 'OnFailure' | 'OnError' | 'OnTransientError';
-  backoff?: { duration?: string; factor?: number | string; maxDuration?: string };
+  backoff?: { duration?: string; factor?: number | string; maxDuration?: string; cap?: string };
   expression?: string;
   [key: string]: unknown;
 }
@@ -207,6 +215,7 @@ export interface WorkflowSpec {
   templates?: Template[];
   workflowTemplateRef?: { name: string; clusterScope?: boolean };
   onExit?: string;
+  hooks?: Record<string, LifecycleHook>;
   parallelism?: number;
   activeDeadlineSeconds?: number;
   serviceAccountName?: string;
