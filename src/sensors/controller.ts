@@ -1,6 +1,10 @@
 import type { BusMessage, EventBus, Subscription } from '../eventbus/index.js';
 import type { Logger } from '../logging/index.js';
-import type { WorkflowEngine } from '../workflows/index.js';
+import {
+  createTriggerRunner,
+  type SecretResolver,
+  type TriggerWorkflows,
+} from './triggers/index.js';
 import {
   asPlinthError,
   firingDecision,
@@ -11,18 +15,29 @@ import {
   type SensorState,
   type TriggerDecision,
 } from './evaluate.js';
+import {
+  createScriptRunner,
+  renderFilterTemplate,
+  type FilterTools,
+  type TemplateRenderer,
+} from './dependencies/index.js';
 import { defaultMaxDeliveries, maxDeliveries, retryDelayMs } from './retry.js';
 import type { Sensor } from './types.js';
 
 /** What the sensor controller needs. */
 export interface SensorControllerDeps {
   bus: EventBus;
-  workflows: Pick<WorkflowEngine, 'submit'>;
+  /** The engine's operations triggers use (`submit`; resume, terminate, ... when offered). */
+  workflows: TriggerWorkflows;
+  /** Secrets for http triggers (secureHeaders, basicAuth, TLS). */
+  secrets?: SecretResolver;
   logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   /** Called with every decision (each delivery of each event to each sensor), for "why did nothing run?". */
   onDecision?: (decision: SensorDecision) => void | Promise<void>;
-  /** The clock, for the `events.argoproj.io/action-timestamp` label. */
+  /** The clock, for the `events.argoproj.io/action-timestamp` label and `conditionsReset`. */
   now?: () => number;
+  /** Go templates for data filters' `template`; Plinth's text/template with sprig by default. */
+  renderTemplate?: TemplateRenderer;
 }
 
 /** Runs sensors against the bus: each sensor is a durable consumer `sensor:<namespace>/<name>`. */
@@ -46,6 +61,15 @@ interface SensorRuntime {
 export function createSensorController(deps: SensorControllerDeps): SensorController {
   const { bus, workflows, logger } = deps;
   const now = deps.now ?? Date.now;
+  const runner = createTriggerRunner({
+    ...(deps.secrets ? { secrets: deps.secrets } : {}),
+    logger,
+    now,
+  });
+  const tools: FilterTools = {
+    scripts: createScriptRunner(),
+    renderTemplate: deps.renderTemplate ?? renderFilterTemplate,
+  };
   const runtimes: SensorRuntime[] = [];
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
@@ -72,13 +96,19 @@ export function createSensorController(deps: SensorControllerDeps): SensorContro
     const { sensor } = runtime;
     const ids = [...firing.events.values()].map((e) => e.id).join('+');
     try {
-      const workflow = await firing.implementation.execute(firing.resource, {
-        workflows,
-        idempotencyKey: `${sensorKey(sensor)}/${firing.trigger.template.name}/${ids}`,
-        labels: {
-          'events.argoproj.io/sensor': sensor.metadata.name,
-          'events.argoproj.io/trigger': firing.name,
-          'events.argoproj.io/action-timestamp': String(now()),
+      const workflow = await runner.run({
+        key: `${sensorKey(sensor)}/${firing.trigger.template.name}`,
+        trigger: firing.trigger,
+        implementation: firing.implementation,
+        resource: firing.resource,
+        execution: {
+          workflows,
+          idempotencyKey: `${sensorKey(sensor)}/${firing.trigger.template.name}/${ids}`,
+          labels: {
+            'events.argoproj.io/sensor': sensor.metadata.name,
+            'events.argoproj.io/trigger': firing.name,
+            'events.argoproj.io/action-timestamp': String(now()),
+          },
         },
       });
       return { decision: { ...decision, resource: workflow }, retry: false };
@@ -99,7 +129,7 @@ export function createSensorController(deps: SensorControllerDeps): SensorContro
       await message.ack();
       return;
     }
-    const offer = offerEvent(runtime.sensor, runtime.state, event);
+    const offer = await offerEvent(runtime.sensor, runtime.state, event, { tools, now: now() });
     const results = await Promise.all(offer.firings.map((firing) => execute(runtime, firing)));
     let next = 0;
     const triggers = offer.decision.triggers.map((t) =>

@@ -18,8 +18,8 @@ describe('evaluateSensor', () => {
 
   it.each(['compute-event.json', 'compute-event-data.json'])(
     'maps the six body fields of the seed webhook into the Workflow (%s)',
-    (file) => {
-      const decision = evaluateSensor(compute, [eventFixture(file)]);
+    async (file) => {
+      const decision = await evaluateSensor(compute, [eventFixture(file)]);
       expect(decision.dependencies).toEqual([{ name: 'webhook', matched: true }]);
       const [trigger] = decision.triggers;
       expect(trigger).toMatchObject({ name: 'terraform', fired: true });
@@ -40,8 +40,8 @@ describe('evaluateSensor', () => {
     },
   );
 
-  it('does not fire for an event no dependency matches, and says why', () => {
-    const decision = evaluateSensor(compute, [eventFixture('storage-event.json')]);
+  it('does not fire for an event no dependency matches, and says why', async () => {
+    const decision = await evaluateSensor(compute, [eventFixture('storage-event.json')]);
     expect(decision.dependencies).toEqual([
       {
         name: 'webhook',
@@ -54,10 +54,12 @@ describe('evaluateSensor', () => {
     ]);
   });
 
-  it('does not fire when a parameter key is absent and has no value, and records why', () => {
+  it('does not fire when a parameter key is absent and has no value, and records why', async () => {
     const body: Record<string, string> = { ...computeBody };
     delete body.environment;
-    const decision = evaluateSensor(compute, [webhookEvent('e1', 'webhook', 'compute', body)]);
+    const decision = await evaluateSensor(compute, [
+      webhookEvent('e1', 'webhook', 'compute', body),
+    ]);
     expect(decision.triggers[0]).toMatchObject({
       name: 'terraform',
       fired: false,
@@ -83,8 +85,8 @@ describe('evaluateSensor', () => {
       { 'X-Request-Id': ['req-7'] },
     );
 
-    it('waits until every dependency has an event', () => {
-      const decision = evaluateSensor(release, [build]);
+    it('waits until every dependency has an event', async () => {
+      const decision = await evaluateSensor(release, [build]);
       expect(decision.dependencies).toEqual([
         { name: 'build-done', matched: true },
         {
@@ -98,8 +100,8 @@ describe('evaluateSensor', () => {
       ]);
     });
 
-    it('fires with the latest event of each dependency, applying template then resource parameters', () => {
-      const decision = evaluateSensor(release, [build, build2, approval]);
+    it('fires with the latest event of each dependency, applying template then resource parameters', async () => {
+      const decision = await evaluateSensor(release, [build, build2, approval]);
       const [trigger] = decision.triggers;
       expect(trigger).toMatchObject({
         fired: true,
@@ -121,8 +123,8 @@ describe('evaluateSensor', () => {
       ]);
     });
 
-    it('starts over after firing', () => {
-      const decision = evaluateSensor(release, [build, approval, build2]);
+    it('starts over after firing', async () => {
+      const decision = await evaluateSensor(release, [build, approval, build2]);
       // The last event alone does not fire again; the earlier firing is kept in the summary.
       expect(decision.triggers[0]).toMatchObject({
         fired: true,
@@ -130,29 +132,30 @@ describe('evaluateSensor', () => {
       });
     });
 
-    it('uses the default value when the key is absent', () => {
+    it('uses the default value when the key is absent', async () => {
       const noApprover = webhookEvent('a2', 'webhook', 'approvals', {}, { 'X-Request-Id': ['r'] });
-      const wf = evaluateSensor(release, [build, noApprover]).triggers[0]?.resource as Workflow;
+      const wf = (await evaluateSensor(release, [build, noApprover])).triggers[0]
+        ?.resource as Workflow;
       expect(wf.spec.arguments?.parameters?.[1]).toEqual({ name: 'approver', value: 'nobody' });
     });
   });
 
-  it('fails a k8s trigger for anything but a Workflow with operation create, naming what runs', () => {
+  it('fails a k8s trigger for anything but a Workflow with operation create, naming what runs', async () => {
     const sensor = parseSensor(fixture('configmap-sensor.yaml'));
-    const decision = evaluateSensor(sensor, [eventFixture('compute-event.json')]);
+    const decision = await evaluateSensor(sensor, [eventFixture('compute-event.json')]);
     expect(decision.triggers[0]).toMatchObject({
       name: 'make-configmap',
       fired: false,
       code: 'INVALID_MANIFEST',
     });
     expect(decision.triggers[0]?.error).toContain(
-      'Plinth runs a k8s trigger whose source.resource is an Argo Workflow (apiVersion argoproj.io/v1alpha1, kind Workflow) with operation create; this one would create a v1 ConfigMap',
+      'Plinth runs a k8s trigger whose source.resource is an Argo Workflow (apiVersion argoproj.io/v1alpha1, kind Workflow), with operation create, update, patch or delete; this one would create a v1 ConfigMap',
     );
     expect(decision.sensor).toBe('default/configmap-maker');
   });
 
-  it('says so when no event is delivered', () => {
-    const decision = evaluateSensor(compute, []);
+  it('says so when no event is delivered', async () => {
+    const decision = await evaluateSensor(compute, []);
     expect(decision.dependencies[0]).toEqual({
       name: 'webhook',
       matched: false,

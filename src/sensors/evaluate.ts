@@ -1,7 +1,18 @@
 import type { CloudEventJson } from '../eventbus/index.js';
 import { ManifestError, PlinthError } from '../errors/index.js';
 import type { Workflow } from '../workflows/index.js';
-import { matchDependency, offerDependency, type PendingEvents } from './dependencies/index.js';
+import {
+  createScriptRunner,
+  matchDependency,
+  offerDependency,
+  planTrigger,
+  renderFilterTemplate,
+  resetHeld,
+  type FilterTools,
+  type PendingEvents,
+  type TemplateRenderer,
+  type TriggerHeld,
+} from './dependencies/index.js';
 import { toSensorEvent, type SensorEvent } from './events.js';
 import { applyParams } from './parameters/resolve.js';
 import type { JsonValue } from './parameters/sjson.js';
@@ -47,8 +58,15 @@ export interface SensorDecision {
   triggers: TriggerDecision[];
 }
 
-/** The state a sensor keeps between events: each trigger's latest event per dependency. */
-export type SensorState = ReadonlyMap<string, PendingEvents>;
+/** The state a sensor keeps between events: what each trigger holds, by trigger name. */
+export type SensorState = ReadonlyMap<string, TriggerHeld>;
+
+/** What evaluating an event needs beyond the sensor and its state. */
+export interface OfferContext {
+  tools: FilterTools;
+  /** When the event is handled (epoch ms): held events expire by `conditionsReset` against it. */
+  now: number;
+}
 
 /** A trigger ready to run: its resolved resource, or why it cannot be resolved. */
 export interface Firing {
@@ -67,6 +85,8 @@ export interface Offer {
   firings: Firing[];
   /** The sensor's state after the event; keep it only once the firings are handled. */
   state: SensorState;
+  /** The dependencies whose source and name the event had (their reason, if any, is a filter's). */
+  reachedFilters: ReadonlySet<string>;
 }
 
 export function sensorRef(sensor: Sensor): SensorRef {
@@ -79,28 +99,45 @@ export function sensorKey(sensor: Sensor): string {
 }
 
 /**
- * Offers one event to a sensor: matches it against every dependency, updates
- * each trigger's pending dependencies, and resolves the triggers that fire.
- * Pure: nothing is executed and the input state is not changed.
+ * Offers one event to a sensor: matches it against every dependency (source,
+ * name, filters), gives each trigger the dependencies it listens to, and
+ * resolves the triggers that fire. Nothing is executed and the input state is
+ * not changed.
  */
-export function offerEvent(sensor: Sensor, state: SensorState, event: CloudEventJson): Offer {
-  const dependencies = sensor.spec.dependencies.map((dep) => ({
-    name: dep.name,
-    ...matchDependency(dep, event),
-  }));
+export async function offerEvent(
+  sensor: Sensor,
+  state: SensorState,
+  event: CloudEventJson,
+  context: OfferContext,
+): Promise<Offer> {
+  const dependencies: DependencyDecision[] = [];
+  const reachedFilters = new Set<string>();
+  for (const dep of sensor.spec.dependencies) {
+    if (event.source === dep.eventSourceName && event.subject === dep.eventName)
+      reachedFilters.add(dep.name);
+    dependencies.push({ name: dep.name, ...(await matchDependency(dep, event, context.tools)) });
+  }
   const matched = dependencies.filter((d) => d.matched).map((d) => d.name);
-  const required = sensor.spec.dependencies.map((dep) => dep.name);
   const next = new Map(state);
   const firings: Firing[] = [];
   const triggers: TriggerDecision[] = [];
   for (const trigger of sensor.spec.triggers) {
     const name = trigger.template.name;
-    let pending = state.get(name) ?? new Map<string, CloudEventJson>();
+    let plan;
+    try {
+      plan = planTrigger(sensor, trigger);
+    } catch (err) {
+      const error = asPlinthError(err);
+      triggers.push({ name, fired: false, error: error.message, code: error.code });
+      continue;
+    }
+    const listened = matched.filter((dep) => plan.dependencies.includes(dep));
+    let held = resetHeld(plan, state.get(name) ?? new Map(), context.now);
     let waitingFor: string[] | undefined;
     const fired: Firing[] = [];
-    for (const dependency of matched) {
-      const outcome = offerDependency(required, pending, dependency, event);
-      pending = outcome.pending;
+    for (const dependency of listened) {
+      const outcome = offerDependency(plan, held, dependency, event, context.now);
+      held = outcome.held;
       if (outcome.fire) {
         fired.push(resolveFiring(sensor, trigger, outcome.events));
         waitingFor = undefined;
@@ -108,12 +145,19 @@ export function offerEvent(sensor: Sensor, state: SensorState, event: CloudEvent
         waitingFor = outcome.waitingFor;
       }
     }
-    next.set(name, pending);
+    next.set(name, held);
     firings.push(...fired);
     if (fired.length > 0) {
       triggers.push(...fired.map(firingDecision));
-    } else if (matched.length === 0) {
+    } else if (listened.length === 0) {
       triggers.push({ name, fired: false, reason: 'no dependency matched the event' });
+    } else if (plan.conditions) {
+      const received = [...held.keys()].join(', ');
+      triggers.push({
+        name,
+        fired: false,
+        reason: `waiting for conditions "${plan.conditions.source}" (received: ${received})`,
+      });
     } else {
       triggers.push({
         name,
@@ -126,6 +170,7 @@ export function offerEvent(sensor: Sensor, state: SensorState, event: CloudEvent
     decision: { sensor: sensorKey(sensor), eventId: event.id, dependencies, triggers },
     firings,
     state: next,
+    reachedFilters,
   };
 }
 
@@ -174,22 +219,48 @@ export function firingDecision(firing: Firing): TriggerDecision {
   return { name: firing.trigger.template.name, fired: true, resource: firing.resource, events };
 }
 
+/** Options of `evaluateSensor`. */
+export interface EvaluateOptions {
+  /** Runs Lua filter scripts; by default one is made for the call. */
+  tools?: Partial<FilterTools>;
+  renderTemplate?: TemplateRenderer;
+}
+
 /**
  * Delivers events to a sensor offline, in order, and says what it would do:
- * whether each dependency matched any event (with the reason when none did)
- * and whether each trigger fires, with its resolved resource. The controller
- * runs the same code, then executes the triggers.
+ * whether each dependency matched any event (with the reason when none did,
+ * a filter's reason before a source or name mismatch) and whether each
+ * trigger fires, with its resolved resource. Each event's `time` is the
+ * clock, for `conditionsReset`. The controller runs the same code, then
+ * executes the triggers.
  */
-export function evaluateSensor(sensor: Sensor, events: readonly CloudEventJson[]): SensorDecision {
+export async function evaluateSensor(
+  sensor: Sensor,
+  events: readonly CloudEventJson[],
+  options: EvaluateOptions = {},
+): Promise<SensorDecision> {
+  const tools: FilterTools = {
+    scripts: options.tools?.scripts ?? createScriptRunner(),
+    renderTemplate: options.tools?.renderTemplate ?? options.renderTemplate ?? renderFilterTemplate,
+  };
   let state: SensorState = new Map();
+  let now = 0;
   const dependencies = new Map<string, DependencyDecision>();
+  const filterReasons = new Set<string>();
   const triggers = new Map<string, TriggerDecision>();
   for (const event of events) {
-    const offer = offerEvent(sensor, state, event);
+    const time = Date.parse(event.time);
+    if (!Number.isNaN(time)) now = time;
+    const offer = await offerEvent(sensor, state, event, { tools, now });
     state = offer.state;
     for (const dep of offer.decision.dependencies) {
       const seen = dependencies.get(dep.name);
-      if (!seen?.matched) dependencies.set(dep.name, dep);
+      const fromFilters = offer.reachedFilters.has(dep.name);
+      if (seen?.matched) continue;
+      if (seen === undefined || dep.matched || fromFilters || !filterReasons.has(dep.name)) {
+        dependencies.set(dep.name, dep);
+        if (fromFilters) filterReasons.add(dep.name);
+      }
     }
     for (const trigger of offer.decision.triggers) {
       const seen = triggers.get(trigger.name);

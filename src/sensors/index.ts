@@ -4,6 +4,9 @@ export {
   KubernetesResourceOperation,
   ArgoWorkflowOperation,
   TriggerType,
+  LogicalOperator,
+  Comparator,
+  JSONType,
 } from './types.js';
 export { parseSensor, type ParseSensorOptions } from './parse.js';
 export {
@@ -11,9 +14,24 @@ export {
   type SensorDecision,
   type DependencyDecision,
   type TriggerDecision,
+  type EvaluateOptions,
 } from './evaluate.js';
 export {
   createSensorController,
   type SensorController,
   type SensorControllerDeps,
 } from './controller.js';
+export {
+  createSecretResolver,
+  RateLimitUnit,
+  type SecretResolver,
+  type SecretRef,
+  type SecretResolverOptions,
+  type TriggerWorkflows,
+} from './triggers/index.js';
+export {
+  renderGoTemplate,
+  renderJsonTemplate,
+  parseGoTemplate,
+} from './parameters/gotemplate/index.js';
+export { gjsonGet, type GjsonResult } from './parameters/gjson.js';

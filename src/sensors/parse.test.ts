@@ -29,12 +29,53 @@ describe('parseSensor', () => {
   });
 
   it('names an unknown trigger type and what runs now, at its line', () => {
-    const err = parseError(fixture('http-trigger-sensor.yaml'));
+    const slack = fixture('http-trigger-sensor.yaml').replace(
+      /http:\n.*\n.*\n/,
+      'slack:\n          channel: general\n',
+    );
+    const err = parseError(slack);
     expect(err.code).toBe('INVALID_MANIFEST');
-    expect(err.message).toContain('type http, which Plinth cannot run yet');
-    expect(err.errors[0]?.fix).toMatch(/k8s .*argoWorkflow/);
+    expect(err.message).toContain('type slack, which Plinth cannot run yet');
+    expect(err.errors[0]?.fix).toMatch(/k8s .*argoWorkflow.*http and log/);
     expect(err.file).toBe('s.yaml');
     expect(err.line).toBe(13);
+  });
+
+  it('accepts http and log triggers, payload parameters with an empty dest, and Go templates', () => {
+    const sensor = parseSensor(`apiVersion: argoproj.io/v1alpha1
+kind: Sensor
+metadata:
+  name: s
+spec:
+  dependencies:
+    - name: d
+      eventSourceName: webhook
+      eventName: x
+  triggers:
+    - template:
+        name: post
+        http:
+          url: http://127.0.0.1:1/x
+          payload:
+            - src: { dependencyName: d, dataTemplate: '{{ .Input.body.name | upper }}' }
+              dest: name
+            - src: { dependencyName: d, dataKey: body }
+              dest: ''
+    - template:
+        name: log
+        log: { intervalSeconds: 5 }
+`);
+    expect(sensor.spec.triggers).toHaveLength(2);
+    const err = parseError(
+      fixture('http-trigger-sensor.yaml').replace(
+        'method: POST',
+        "method: POST\n          payload:\n            - src: { dependencyName: dep, dataTemplate: '{{ .Input.x' }\n              dest: a",
+      ),
+    );
+    expect(err.errors.map((e) => e.field)).toEqual([
+      'spec.triggers[0].template.http.payload[0].src.dataTemplate',
+    ]);
+    expect(err.message).toContain('unclosed action');
   });
 
   it('reports each problem with its field', () => {
@@ -48,30 +89,30 @@ spec:
       eventSourceName: webhook
       eventName: x
       filters:
-        data: []
+        data: [{ path: body.x, type: text, value: [a] }]
     - name: a
       eventSourceName: webhook
   triggers:
     - template:
         name: t
-        conditions: a
+        conditions: a && b
         argoWorkflow:
           source:
             resource: {}
           parameters:
             - src:
                 dependencyName: nope
-                dataKey: body.#(x=="y")
+                dataKey: body.#(x=="y"
               dest: spec.x
             - src:
                 dependencyName: a
-                dataTemplate: "{{ .Input.body }}"
+                dataTemplate: "{{ .Input.body }"
               dest: ""
               operation: replace
 `);
     const fields = err.errors.map((e) => e.field);
     expect(fields).toEqual([
-      'spec.dependencies[0].filters',
+      'spec.dependencies[0].filters.data[0]',
       'spec.dependencies[1].eventName',
       'spec.dependencies[1].name',
       'spec.triggers[0].template.conditions',
@@ -81,7 +122,7 @@ spec:
       'spec.triggers[0].template.argoWorkflow.parameters[1].operation',
       'spec.triggers[0].template.argoWorkflow.parameters[1].src.dataTemplate',
     ]);
-    expect(err.line).toBe(10);
+    expect(err.line).toBe(11);
     expect(err.message).toContain('(and 8 more)');
   });
 

@@ -8,14 +8,21 @@ import {
   type Node,
 } from 'yaml';
 import { ManifestError, isPlinthError, type FieldProblem } from '../errors/index.js';
+import { checkConditions, checkFilters } from './dependencies/check.js';
 import { parseGjsonPath } from './parameters/gjson.js';
+import { parseGoTemplate } from './parameters/gotemplate/index.js';
 import { parseSjsonPath } from './parameters/sjson.js';
 import {
   isRunnableTriggerType,
   runnableTriggersText,
   templateTriggerTypes,
 } from './triggers/index.js';
-import { TriggerParameterOperation, type Sensor, type TriggerTemplate } from './types.js';
+import {
+  TriggerParameterOperation,
+  TriggerType,
+  type Sensor,
+  type TriggerTemplate,
+} from './types.js';
 
 type Path = (string | number)[];
 
@@ -36,8 +43,8 @@ const operations: readonly string[] = Object.values(TriggerParameterOperation);
  * Reads a Sensor from YAML (or JSON) text, or checks an already parsed
  * object. Throws a ManifestError located at the first problem, with every
  * problem in `errors`: a malformed sensor, or one using what Plinth cannot
- * run yet (a trigger type other than k8s and argoWorkflow, filters,
- * transforms, conditions, go-template parameters).
+ * run yet (a trigger type other than k8s, argoWorkflow, http and log;
+ * transforms).
  */
 export function parseSensor(input: string | unknown, options: ParseSensorOptions = {}): Sensor {
   let value: unknown = input;
@@ -157,13 +164,9 @@ function checkDependencies(dependencies: unknown, add: Add): Set<string> {
       if (names.has(dep.name)) add([...at, 'name'], `dependency "${dep.name}" is defined twice`);
       names.add(dep.name);
     }
-    if (dep.filters !== undefined) {
-      add(
-        [...at, 'filters'],
-        'dependency filters are not supported by Plinth yet',
-        'remove filters; Plinth matches eventSourceName and eventName',
-      );
-    }
+    checkFilters(dep.filters, dep.filtersLogicalOperator, (p, message, fix) =>
+      add([...at, ...p], message, fix),
+    );
     if (dep.transform !== undefined) {
       add(
         [...at, 'transform'],
@@ -194,16 +197,9 @@ function checkTriggers(triggers: unknown, dependencies: Set<string>, add: Add): 
       names.add(template.name);
     }
     const label = isName(template.name) ? `trigger "${template.name}"` : 'this trigger';
-    if (template.conditions !== undefined) {
-      add(
-        [...at, 'template', 'conditions'],
-        'trigger conditions are not supported by Plinth yet',
-        'remove conditions: the trigger then fires when all dependencies are resolved',
-      );
-    }
-    if (template.conditionsReset !== undefined) {
-      add([...at, 'template', 'conditionsReset'], 'conditionsReset is not supported by Plinth yet');
-    }
+    checkConditions(template, dependencies, (p, message, fix) =>
+      add([...at, 'template', ...p], message, fix),
+    );
     if (trigger.dlqTrigger !== undefined)
       add([...at, 'dlqTrigger'], 'dlqTrigger is not supported by Plinth yet');
     const types = templateTriggerTypes(template as TriggerTemplate);
@@ -236,6 +232,12 @@ function checkTriggers(triggers: unknown, dependencies: Set<string>, add: Add): 
           dependencies,
           add,
         );
+        if (type === TriggerType.HTTP) {
+          for (const field of ['payload', 'dynamicHeaders'] as const)
+            checkParameters(body[field], [...at, 'template', type, field], dependencies, add, {
+              emptyDest: field === 'payload',
+            });
+        }
         if (Array.isArray(body.args) && body.args.length > 0) {
           add(
             [...at, 'template', type, 'args'],
@@ -248,14 +250,22 @@ function checkTriggers(triggers: unknown, dependencies: Set<string>, add: Add): 
   });
 }
 
-function checkParameters(parameters: unknown, at: Path, dependencies: Set<string>, add: Add): void {
+function checkParameters(
+  parameters: unknown,
+  at: Path,
+  dependencies: Set<string>,
+  add: Add,
+  options: { emptyDest?: boolean } = {},
+): void {
   if (parameters === undefined || parameters === null) return;
   if (!Array.isArray(parameters)) return add(at, 'parameters must be a list');
   parameters.forEach((param: unknown, i) => {
     const p: Path = [...at, i];
     if (!isObject(param)) return add(p, 'a parameter must be an object');
     if (!isName(param.dest)) {
-      add([...p, 'dest'], 'a parameter needs dest (the path to set)');
+      // An http payload parameter with an empty dest is the whole body, as Argo sends it.
+      if (!(options.emptyDest && (param.dest === '' || param.dest === undefined)))
+        add([...p, 'dest'], 'a parameter needs dest (the path to set)');
     } else {
       tryPath(() => parseSjsonPath(param.dest as string), [...p, 'dest'], add);
     }
@@ -278,12 +288,11 @@ function checkParameters(parameters: unknown, at: Path, dependencies: Set<string
       );
     }
     for (const field of ['dataTemplate', 'contextTemplate'] as const) {
-      if (src[field] !== undefined) {
-        add(
-          [...p, 'src', field],
-          `${field} is not supported by Plinth yet`,
-          `use ${field === 'dataTemplate' ? 'dataKey' : 'contextKey'}`,
-        );
+      if (src[field] === undefined) continue;
+      if (typeof src[field] !== 'string') {
+        add([...p, 'src', field], `${field} must be a string`);
+      } else {
+        tryPath(() => parseGoTemplate(src[field] as string), [...p, 'src', field], add);
       }
     }
     for (const field of ['dataKey', 'contextKey'] as const) {

@@ -107,8 +107,9 @@ export interface ArgoWorkflowTrigger {
 
 export interface TriggerTemplate {
   name: string;
+  /** Dependency names joined with `&&`, `||` and parentheses; without it, all dependencies. */
   conditions?: string;
-  conditionsReset?: unknown[];
+  conditionsReset?: ConditionsResetCriteria[];
   k8s?: StandardK8STrigger;
   argoWorkflow?: ArgoWorkflowTrigger;
   http?: Record<string, unknown>;
@@ -135,14 +136,84 @@ export interface Trigger {
   [key: string]: unknown;
 }
 
+/** How filters of one kind (or the kinds of a dependency) combine, spelled as Argo does; empty means and. */
+export const LogicalOperator = { Empty: '', And: 'and', Or: 'or' } as const;
+export type LogicalOperator = (typeof LogicalOperator)[keyof typeof LogicalOperator];
+
+/** A data filter's comparator, spelled as Argo does; empty means `=`. */
+export const Comparator = {
+  Empty: '',
+  GreaterThanOrEqualTo: '>=',
+  GreaterThan: '>',
+  EqualTo: '=',
+  NotEqualTo: '!=',
+  LessThan: '<',
+  LessThanOrEqualTo: '<=',
+} as const;
+export type Comparator = (typeof Comparator)[keyof typeof Comparator];
+
+/** The type a data filter reads the value at its path as. */
+export const JSONType = { Bool: 'bool', Number: 'number', String: 'string' } as const;
+export type JSONType = (typeof JSONType)[keyof typeof JSONType];
+
+/** Passes when the value at `path` (gjson, in the payload) compares to any of `value`. */
+export interface DataFilter {
+  path: string;
+  type: JSONType;
+  /** For strings, regular expressions (unanchored, as Go's regexp.Match). */
+  value: string[];
+  comparator?: Comparator;
+  /** A Go template applied to the value (as `.Input`) before comparing. */
+  template?: string;
+}
+
+/** Passes when `expr` (govaluate) is true, its names bound to gjson paths of the payload. */
+export interface ExprFilter {
+  expr: string;
+  fields: { name: string; path: string }[];
+}
+
+/** Passes when the event's time of day is in [start, stop) (`HH:MM:SS`, UTC or `timezone`), across midnight when stop < start. */
+export interface TimeFilter {
+  start: string;
+  stop: string;
+  timezone?: string;
+}
+
+/** Passes when each field given equals the event's CloudEvent attribute. */
+export interface EventContextFilter {
+  type?: string;
+  subject?: string;
+  source?: string;
+  datacontenttype?: string;
+  [key: string]: unknown;
+}
+
+/** A dependency's filters, as Argo's EventDependencyFilter. */
+export interface EventDependencyFilter {
+  time?: TimeFilter;
+  context?: EventContextFilter;
+  data?: DataFilter[];
+  exprs?: ExprFilter[];
+  dataLogicalOperator?: LogicalOperator;
+  exprLogicalOperator?: LogicalOperator;
+  /** Lua: the payload as the table `event`; passes when the script returns true. */
+  script?: string;
+}
+
+/** When a trigger forgets the dependencies it has received without firing. */
+export interface ConditionsResetCriteria {
+  byTime?: { cron: string; timezone?: string };
+}
+
 export interface EventDependency {
   name: string;
   /** Matches the CloudEvent's `source`. */
   eventSourceName: string;
   /** Matches the CloudEvent's `subject`. */
   eventName: string;
-  filters?: Record<string, unknown>;
-  filtersLogicalOperator?: 'and' | 'or';
+  filters?: EventDependencyFilter;
+  filtersLogicalOperator?: LogicalOperator;
   transform?: Record<string, unknown>;
   [key: string]: unknown;
 }

@@ -77,8 +77,46 @@ describe('gjsonGet', () => {
     expect(gjsonGet(payload, 'body.items.#').str).toBe('1');
   });
 
-  it('refuses queries and modifiers instead of guessing', () => {
-    for (const path of ['friends.#(last=="Murphy").first', 'children|@reverse', '@this', '!true']) {
+  it.each([
+    ['friends.#(last=="Murphy").first', 'Dale'],
+    ['friends.#(last=="Murphy")#.first', '["Dale","Jane"]'],
+    ['friends.#(age>45)#.last', '["Craig","Murphy"]'],
+    ['friends.#(age>=47)#.age', '[68,47]'],
+    ['friends.#(first%"D*").last', 'Murphy'],
+    ['friends.#(first!%"D*").last', 'Craig'],
+    ['friends.#(nets.#(=="fb"))#.first', '["Dale","Roger"]'],
+    ['friends.#(last=="Murphy")#|#', '2'],
+    ['children|@reverse', '["Jack","Alex","Sara"]'],
+    ['children|@reverse|0', 'Jack'],
+    ['children.@reverse', '["Jack","Alex","Sara"]'],
+    ['name|@keys', '["first","last"]'],
+    ['name|@values', '["Tom","Anderson"]'],
+    ['friends.#.nets|@flatten', '["ig","fb","tw","fb","tw","ig","tw"]'],
+    ['friends.0|@ugly', '{"first":"Dale","last":"Murphy","age":44,"nets":["ig","fb","tw"]}'],
+    [
+      '{name.first,age,"the_murphys":friends.#(last="Murphy")#.first}',
+      '{"first":"Tom","age":37,"the_murphys":["Dale","Jane"]}',
+    ],
+    ['[name.first,age,nothing]', '["Tom",37]'],
+    ['{name.first,"alive":!true}', '{"first":"Tom","alive":true}'],
+    ['!"text"', 'text'],
+    ['name.first|@tostr', '"Tom"'],
+    ['friends.#.first|1', 'Roger'],
+  ])('%s is %s', (path, str) => {
+    const r = gjsonGet(doc, path);
+    expect(r.exists).toBe(true);
+    expect(r.str).toBe(str);
+  });
+
+  it('keeps the whole document for @this and drops invalid JSON with @valid', () => {
+    expect(gjsonGet(doc, '@this').raw).toBe(doc);
+    expect(gjsonGet('{"a":"{\\"b\\":1}"}', 'a|@fromstr|b').str).toBe('1');
+    expect(gjsonGet(doc, 'friends.#(last=="Nobody").first').exists).toBe(false);
+    expect(gjsonGet(doc, 'friends.#(last=="Nobody")#').str).toBe('[]');
+  });
+
+  it('refuses paths gjson cannot read, as InputError', () => {
+    for (const path of ['friends.#(last=="Murphy"', 'children|@nosuch', '!nope', '{a,"b']) {
       expect(() => gjsonGet(doc, path), path).toThrow();
       try {
         gjsonGet(doc, path);

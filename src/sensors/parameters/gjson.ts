@@ -1,4 +1,5 @@
-import { InputError } from '../../errors/index.js';
+import { matchPattern, parsePath, type Query, type QueryOp, type Step } from './gjson-path.js';
+import { arrayItems, compact, objectEntries, skipWhitespace, valueEnd } from './gjson-scan.js';
 
 /** gjson's value types, spelled as gjson's `Type.String()` does (Argo compares against these names). */
 export const GjsonType = {
@@ -23,140 +24,229 @@ export interface GjsonResult {
 
 const missing: GjsonResult = { exists: false, type: GjsonType.Null, raw: '', str: '' };
 
-interface PathComponent {
-  /** The component with escapes removed. */
-  key: string;
-  /** Set when the component has unescaped `*` or `?`. */
-  pattern?: RegExp;
-  /** True for an unescaped `#`. */
-  count: boolean;
-}
-
 /**
- * Reads the value at a gjson path in a JSON text: dot-separated keys, array
- * indexes, `\` escapes, `*` and `?` wildcards in keys, `#` (an array's length)
- * and `#.key` (that key of every element). Queries `#(...)`, modifiers `@`,
- * pipes and multipaths are refused with an InputError.
+ * Reads the value at a gjson path in a JSON text, with gjson's whole path
+ * syntax (see parseGjsonPath). Raw results are slices of the document, or
+ * built from slices for `#`, queries, modifiers and multipaths.
  */
 export function gjsonGet(json: string, path: string): GjsonResult {
   if (path === '') return missing;
-  const components = parseGjsonPath(path);
+  const steps = parsePath(path);
   const start = skipWhitespace(json, 0);
   if (start >= json.length) return missing;
-  return getAt(json, start, components);
+  const raw = run(json.slice(start, valueEnd(json, start)), steps);
+  return raw === undefined ? missing : resultOf(raw);
 }
 
-/** Splits a gjson path into components; throws InputError for syntax Plinth does not read. */
-export function parseGjsonPath(path: string): PathComponent[] {
-  const components: PathComponent[] = [];
-  let key = '';
-  let source = '';
-  let wild = false;
-  const finish = (): void => {
-    components.push({
-      key,
-      count: source === '#',
-      ...(wild ? { pattern: globToRegExp(source) } : {}),
-    });
-    key = '';
-    source = '';
-    wild = false;
-  };
-  for (let i = 0; i < path.length; i++) {
-    const ch = path[i] as string;
-    if (ch === '\\' && i + 1 < path.length) {
-      const next = path[++i] as string;
-      key += next;
-      source += `\\${next}`;
+/** Checks a gjson path's syntax; throws InputError naming what gjson cannot read. */
+export function parseGjsonPath(path: string): unknown {
+  return parsePath(path);
+}
+
+function run(raw: string, steps: readonly Step[]): string | undefined {
+  let current = raw;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as Step;
+    if (step.kind === 'pipe') continue;
+    if (step.kind === 'each' || (step.kind === 'query' && step.all)) {
+      if (current[0] !== '[') return undefined;
+      let elements = items(current);
+      if (step.kind === 'query') elements = elements.filter((e) => matches(e, step.query));
+      let end = steps.findIndex((s, j) => j > i && s.kind === 'pipe');
+      if (end === -1) end = steps.length;
+      const rest = steps.slice(i + 1, end);
+      const results = elements.map((e) => run(e, rest)).filter((r) => r !== undefined);
+      current = `[${results.join(',')}]`;
+      i = end - 1;
       continue;
     }
-    if (ch === '.') {
-      finish();
-      continue;
-    }
-    if (
-      ch === '|' ||
-      ch === '@' ||
-      ch === '!' ||
-      (ch === '#' && (path[i + 1] === '(' || path[i + 1] === '['))
-    ) {
-      throw new InputError(
-        `gjson path "${path}": "${ch}" (queries, modifiers, pipes, literals) is not supported`,
-        {
-          errors: [
-            {
-              field: 'dataKey',
-              message: `unsupported gjson syntax in "${path}"`,
-              fix: 'use dot paths, array indexes, # and wildcards',
-            },
-          ],
-        },
-      );
-    }
-    if ((ch === '[' || ch === '{') && i === 0) {
-      throw new InputError(`gjson path "${path}": multipaths are not supported`);
-    }
-    if (ch === '*' || ch === '?') wild = true;
-    key += ch;
-    source += ch;
+    const next = apply(current, step);
+    if (next === undefined) return undefined;
+    current = next;
   }
-  finish();
-  return components;
+  return current;
 }
 
-function globToRegExp(source: string): RegExp {
-  let re = '';
-  for (let i = 0; i < source.length; i++) {
-    const ch = source[i] as string;
-    if (ch === '\\' && i + 1 < source.length) {
-      re += escapeRegExp(source[++i] as string);
-    } else if (ch === '*') {
-      re += '[\\s\\S]*';
-    } else if (ch === '?') {
-      re += '[\\s\\S]';
-    } else {
-      re += escapeRegExp(ch);
-    }
-  }
-  return new RegExp(`^${re}$`, 'u');
+function items(raw: string): string[] {
+  return [...arrayItems(raw, 0)].map((i) => raw.slice(i, valueEnd(raw, i)));
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+function entries(raw: string): [string, string][] {
+  return [...objectEntries(raw, 0)].map((e) => [e.key, raw.slice(e.start, valueEnd(raw, e.start))]);
 }
 
-function getAt(json: string, start: number, components: readonly PathComponent[]): GjsonResult {
-  const end = valueEnd(json, start);
-  const [head, ...rest] = components;
-  if (head === undefined) return resultOf(json.slice(start, end));
-  const open = json[start];
-  if (open === '{') {
-    for (const entry of objectEntries(json, start)) {
-      const hit = head.pattern ? head.pattern.test(entry.key) : entry.key === head.key;
-      if (hit) return getAt(json, entry.start, rest);
-    }
-    return missing;
-  }
-  if (open === '[') {
-    const items = [...arrayItems(json, start)];
-    if (head.count) {
-      if (rest.length === 0) {
-        const n = String(items.length);
-        return { exists: true, type: GjsonType.Number, raw: n, str: n };
+function apply(raw: string, step: Step): string | undefined {
+  switch (step.kind) {
+    case 'key': {
+      if (raw[0] === '{') {
+        for (const [key, value] of entries(raw)) {
+          if (step.pattern ? step.pattern.test(key) : key === step.key) return value;
+        }
+        return undefined;
       }
-      const raws = items.map((item) => getAt(json, item, rest)).filter((r) => r.exists);
-      const raw = `[${raws.map((r) => r.raw).join(',')}]`;
-      return { exists: true, type: GjsonType.JSON, raw, str: raw };
+      if (raw[0] === '[' && !step.pattern && /^\d+$/.test(step.key))
+        return items(raw)[Number(step.key)];
+      return undefined;
     }
-    if (!head.pattern && /^\d+$/.test(head.key)) {
-      const item = items[Number(head.key)];
-      return item === undefined ? missing : getAt(json, item, rest);
+    case 'count':
+      return raw[0] === '[' ? String(items(raw).length) : undefined;
+    case 'query':
+      return raw[0] === '[' ? items(raw).find((e) => matches(e, step.query)) : undefined;
+    case 'literal':
+      return step.raw;
+    case 'modifier':
+      return modify(raw, step.name, step.arg);
+    case 'multi': {
+      const parts: string[] = [];
+      for (const item of step.items) {
+        const value = run(raw, item.path);
+        if (value === undefined) continue;
+        if (!step.object) parts.push(value);
+        else parts.push(`${JSON.stringify(item.key ?? lastKey(item.path))}:${value}`);
+      }
+      return step.object ? `{${parts.join(',')}}` : `[${parts.join(',')}]`;
     }
+    default:
+      return undefined;
   }
-  return missing;
 }
 
-function resultOf(raw: string): GjsonResult {
+function lastKey(path: readonly Step[]): string {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const step = path[i] as Step;
+    if (step.kind === 'key') return step.key;
+    if (step.kind === 'count') return '#';
+    if (step.kind === 'modifier') return `@${step.name}`;
+  }
+  return '_';
+}
+
+function matches(element: string, query: Query): boolean {
+  const raw = query.left.length ? run(element, query.left) : element;
+  if (raw === undefined) return false;
+  if (query.op === '') return true;
+  const value = resultOf(raw);
+  const rpv = query.value;
+  switch (value.type) {
+    case GjsonType.String:
+      return compare(value.str, rpv, query.op);
+    case GjsonType.Number: {
+      const n = Number(raw);
+      const r = Number(rpv);
+      if (query.op === '%' || query.op === '!%') return false;
+      return compare(n, Number.isNaN(r) ? 0 : r, query.op);
+    }
+    case GjsonType.True:
+      return (
+        (query.op === '=' && rpv === 'true') ||
+        (query.op === '!=' && rpv !== 'true') ||
+        (query.op === '>' && rpv === 'false') ||
+        query.op === '>='
+      );
+    case GjsonType.False:
+      return (
+        (query.op === '=' && rpv === 'false') ||
+        (query.op === '!=' && rpv !== 'false') ||
+        (query.op === '<' && rpv === 'true') ||
+        query.op === '<='
+      );
+    default:
+      return false;
+  }
+}
+
+function compare<T extends string | number>(a: T, b: T, op: QueryOp): boolean {
+  switch (op) {
+    case '=':
+      return a === b;
+    case '!=':
+      return a !== b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '%':
+      return matchPattern(String(a), String(b));
+    case '!%':
+      return !matchPattern(String(a), String(b));
+    default:
+      return false;
+  }
+}
+
+function modify(raw: string, name: string, arg: string | undefined): string | undefined {
+  switch (name) {
+    case 'this':
+      return raw;
+    case 'reverse':
+      if (raw[0] === '[') return `[${items(raw).reverse().join(',')}]`;
+      if (raw[0] === '{')
+        return `{${entries(raw)
+          .reverse()
+          .map(([k, v]) => `${JSON.stringify(k)}:${v}`)
+          .join(',')}}`;
+      return raw;
+    case 'ugly':
+      return compact(raw);
+    case 'pretty':
+      try {
+        return `${JSON.stringify(JSON.parse(raw), null, 2)}\n`;
+      } catch {
+        return raw;
+      }
+    case 'valid':
+      try {
+        JSON.parse(raw);
+        return raw;
+      } catch {
+        return undefined;
+      }
+    case 'flatten': {
+      if (raw[0] !== '[') return raw;
+      const deep = arg !== undefined && /"deep"\s*:\s*true/.test(arg);
+      const flat = (list: string[]): string[] =>
+        list.flatMap((e) => (e[0] === '[' ? (deep ? flat(items(e)) : items(e)) : [e]));
+      return `[${flat(items(raw)).join(',')}]`;
+    }
+    case 'join': {
+      if (raw[0] !== '[') return raw;
+      const merged = new Map<string, string>();
+      for (const e of items(raw))
+        if (e[0] === '{') for (const [k, v] of entries(e)) merged.set(k, v);
+      return `{${[...merged].map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+    }
+    case 'keys':
+      if (raw[0] === '{')
+        return `[${entries(raw)
+          .map(([k]) => JSON.stringify(k))
+          .join(',')}]`;
+      return raw[0] === '[' ? '[]' : undefined;
+    case 'values':
+      if (raw[0] === '{')
+        return `[${entries(raw)
+          .map(([, v]) => v)
+          .join(',')}]`;
+      return raw[0] === '[' ? raw : undefined;
+    case 'tostr':
+      return JSON.stringify(raw);
+    case 'fromstr':
+      if (raw[0] !== '"') return undefined;
+      try {
+        const text = JSON.parse(raw) as string;
+        JSON.parse(text);
+        return text.trim();
+      } catch {
+        return undefined;
+      }
+    default:
+      return undefined;
+  }
+}
+export function resultOf(raw: string): GjsonResult {
   const first = raw[0];
   switch (first) {
     case '{':
@@ -192,64 +282,4 @@ function plainDecimal(n: number): string {
   if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
   if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
-}
-
-function skipWhitespace(json: string, i: number): number {
-  while (i < json.length && ' \t\n\r'.includes(json[i] as string)) i++;
-  return i;
-}
-
-/** The index just past the JSON value that starts at `i`. */
-function valueEnd(json: string, i: number): number {
-  const ch = json[i];
-  if (ch === '"') return stringEnd(json, i);
-  if (ch === '{' || ch === '[') {
-    let depth = 0;
-    for (let j = i; j < json.length; j++) {
-      const c = json[j];
-      if (c === '"') {
-        j = stringEnd(json, j) - 1;
-      } else if (c === '{' || c === '[') {
-        depth++;
-      } else if (c === '}' || c === ']') {
-        depth--;
-        if (depth === 0) return j + 1;
-      }
-    }
-    return json.length;
-  }
-  let j = i;
-  while (j < json.length && !',}] \t\n\r'.includes(json[j] as string)) j++;
-  return j;
-}
-
-function stringEnd(json: string, i: number): number {
-  for (let j = i + 1; j < json.length; j++) {
-    const c = json[j];
-    if (c === '\\') j++;
-    else if (c === '"') return j + 1;
-  }
-  return json.length;
-}
-
-function* objectEntries(json: string, open: number): Generator<{ key: string; start: number }> {
-  let i = skipWhitespace(json, open + 1);
-  while (i < json.length && json[i] !== '}') {
-    const keyEnd = stringEnd(json, i);
-    const key = JSON.parse(json.slice(i, keyEnd)) as string;
-    i = skipWhitespace(json, keyEnd);
-    i = skipWhitespace(json, i + 1); // past ':'
-    yield { key, start: i };
-    i = skipWhitespace(json, valueEnd(json, i));
-    if (json[i] === ',') i = skipWhitespace(json, i + 1);
-  }
-}
-
-function* arrayItems(json: string, open: number): Generator<number> {
-  let i = skipWhitespace(json, open + 1);
-  while (i < json.length && json[i] !== ']') {
-    yield i;
-    i = skipWhitespace(json, valueEnd(json, i));
-    if (json[i] === ',') i = skipWhitespace(json, i + 1);
-  }
 }

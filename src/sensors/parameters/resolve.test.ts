@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { CloudEventJson } from '../../eventbus/index.js';
 import { toSensorEvent, type SensorEvent } from '../events.js';
-import { applyParams, resolveParamValue } from './resolve.js';
+import { applyParams, constructPayload, resolveParamValue } from './resolve.js';
 
 const payload = {
   header: { 'X-Id': ['abc'] },
@@ -211,5 +211,107 @@ describe('applyParams', () => {
         events,
       ),
     ).toEqual(doc);
+  });
+});
+
+describe('templates and precedence, as Argo resolves them', () => {
+  it('renders dataTemplate against .Input (the payload), numbers as Go prints float64', () => {
+    const r = (dataTemplate: string, extra: Record<string, unknown> = {}) =>
+      resolveParamValue({ dependencyName: 'dep', dataTemplate, ...extra }, events);
+    expect(r('{{ .Input.body.name | upper }}-{{ .Input.body.count }}')).toEqual({
+      value: 'SHOP-3',
+      type: 'String',
+    });
+    expect(r('{{ index .Input.header "X-Id" 0 }}')?.value).toBe('abc');
+    expect(r('{{ .Input.body.tags }}')?.value).toBe('[a b]');
+    expect(r('{{ toJson .Input.body.owner }}')?.value).toBe('{"team":"x"}');
+  });
+
+  it('renders contextTemplate against the event context', () => {
+    expect(
+      resolveParamValue(
+        { dependencyName: 'dep', contextTemplate: '{{ .Input.source }}/{{ .Input.subject }}' },
+        events,
+      )?.value,
+    ).toBe('webhook/apps');
+  });
+
+  it('falls back from a failing or empty template to dataKey, then value', () => {
+    const src = { dependencyName: 'dep', dataKey: 'body.name' };
+    expect(resolveParamValue({ ...src, dataTemplate: '{{ .Input.body.nope }}' }, events)).toEqual({
+      value: 'shop',
+      type: 'String',
+    });
+    expect(
+      resolveParamValue({ ...src, dataTemplate: '{{ if false }}x{{ end }}' }, events)?.value,
+    ).toBe('shop');
+    expect(
+      resolveParamValue({ ...src, dataTemplate: '{{ upper .Input.body.count }}' }, events)?.value,
+    ).toBe('shop');
+    expect(
+      resolveParamValue(
+        { dependencyName: 'dep', dataTemplate: '{{ .Input.body.nope }}', value: 'dflt' },
+        events,
+      )?.value,
+    ).toBe('dflt');
+    expect(() =>
+      resolveParamValue({ dependencyName: 'dep', dataTemplate: '{{ .Input.body.nope }}' }, events),
+    ).toThrow(/dataTemplate did not resolve .*template evaluated to empty string or no value/);
+  });
+
+  it('prefers the template over the key when both resolve', () => {
+    expect(
+      resolveParamValue(
+        { dependencyName: 'dep', dataKey: 'body.name', dataTemplate: 'T-{{ .Input.body.count }}' },
+        events,
+      )?.value,
+    ).toBe('T-3');
+  });
+
+  it('lets the data side replace the context side when both are given', () => {
+    expect(
+      resolveParamValue(
+        { dependencyName: 'dep', contextKey: 'subject', dataKey: 'body.name' },
+        events,
+      )?.value,
+    ).toBe('shop');
+    // Argo takes the data side whole: its (absent) dataKey replaces contextKey.
+    expect(() =>
+      resolveParamValue(
+        { dependencyName: 'dep', contextKey: 'subject', dataTemplate: '{{ .Input.body.nope }}' },
+        events,
+      ),
+    ).toThrow(/dataTemplate/);
+  });
+});
+
+describe('constructPayload (http trigger bodies)', () => {
+  it('builds a JSON object from dest paths, raw JSON with useRawData', () => {
+    const body = constructPayload(
+      [
+        { src: { dependencyName: 'dep', dataKey: 'body.name' }, dest: 'app.name' },
+        { src: { dependencyName: 'dep', dataKey: 'body.count', useRawData: true }, dest: 'n' },
+        { src: { dependencyName: 'dep', dataKey: 'body.count' }, dest: 's' },
+        { src: { dependencyName: 'dep', dataKey: 'body.tags', useRawData: true }, dest: 'tags' },
+        { src: { dependencyName: 'none', dataKey: 'x' }, dest: 'skipped' },
+      ],
+      events,
+    );
+    expect(JSON.parse(body ?? '')).toEqual({
+      app: { name: 'shop' },
+      n: 3,
+      s: '3',
+      tags: ['a', 'b'],
+    });
+  });
+
+  it('sends one value as the whole body when dest is empty, and nothing without parameters', () => {
+    expect(
+      constructPayload(
+        [{ src: { dependencyName: 'dep', dataKey: 'body.owner' }, dest: '' }],
+        events,
+      ),
+    ).toBe('{"team":"x"}');
+    expect(constructPayload([], events)).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import type { JsonValue } from '../parameters/sjson.js';
 import type { ArtifactLocation } from '../types.js';
 import type { SensorRef } from './trigger.js';
 
-type JsonObject = { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
 
 function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -57,4 +57,45 @@ export function finishWorkflow(obj: JsonValue, where: string, sensor: SensorRef)
   obj.metadata = metadata;
   if (!isObject(obj.spec)) obj.spec = {};
   return obj as unknown as Workflow;
+}
+
+/**
+ * An operation on an existing Workflow (resume, retry, terminate, ...), by
+ * name. Serializes as the resolved Workflow object, as `plinth sensor test`
+ * shows it.
+ */
+export class WorkflowAction {
+  constructor(
+    readonly operation: string,
+    readonly namespace: string,
+    readonly name: string,
+    readonly resource: Record<string, unknown>,
+    /** For a k8s patch: the fields that chose the operation. */
+    readonly patch?: Record<string, unknown>,
+  ) {}
+
+  toJSON(): Record<string, unknown> {
+    return this.resource;
+  }
+}
+
+/** The Workflow's name and namespace (the sensor's when it has none), for operations on an existing Workflow. */
+export function workflowTarget(
+  obj: JsonObject,
+  where: string,
+  operation: string,
+  sensor: SensorRef,
+): { name: string; namespace: string } {
+  const metadata = isObject(obj.metadata) ? obj.metadata : {};
+  const name = typeof metadata.name === 'string' ? metadata.name : '';
+  if (!name) {
+    throw new ManifestError(
+      `${where}: failed to execute the workflow ${operation} operation, no name is given (set metadata.name, for example from a parameter)`,
+    );
+  }
+  const namespace =
+    typeof metadata.namespace === 'string' && metadata.namespace
+      ? metadata.namespace
+      : sensor.namespace;
+  return { name, namespace };
 }
