@@ -9,13 +9,19 @@ import Fastify, {
 import { NotFoundError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import type { Platform } from '../platform/index.js';
+import { registerAuditTrail } from './audit.js';
 import { registerBearerAuth } from './auth.js';
+import { registerIdempotency } from './idempotency.js';
+import { metricsRoute, registerMetrics, type MetricSources } from './metrics.js';
 import { sendProblem } from './problem.js';
 import { createValidatorCompiler } from './validation.js';
 import { environmentRoutes } from './routes/environments.js';
+import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { requestRoutes } from './routes/requests.js';
 import { runRoutes } from './routes/runs.js';
+import { auditRoutes } from './routes/audit.js';
+import { tokenRoutes } from './routes/tokens.js';
 
 /** What the API needs; the composition root provides it. */
 export interface ApiOptions {
@@ -25,6 +31,8 @@ export interface ApiOptions {
   version?: string;
   /** Largest request body, in bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** Bus gauges for `/metrics` (queue depth, event lag), when the bus can tell. */
+  metrics?: MetricSources;
 }
 
 const REDACTED = '[redacted]';
@@ -59,6 +67,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  const registry = registerMetrics(app, platform, opts.metrics);
   app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
   app.setNotFoundHandler((request, reply) =>
     sendProblem(
@@ -86,7 +95,12 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
         { name: 'environments', description: 'Environments and their requests' },
         { name: 'requests', description: 'What was asked for, and its runs' },
         { name: 'runs', description: 'Workflows: status, logs, approvals' },
-        { name: 'health', description: 'Probes' },
+        {
+          name: 'events',
+          description: "Every event with each sensor's decision about it, and replay",
+        },
+        { name: 'access', description: 'Tokens, teams and the audit log' },
+        { name: 'health', description: 'Probes and metrics' },
       ],
     },
   });
@@ -96,13 +110,19 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   void app.register(async (root) => {
     root.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     healthRoutes(root, platform);
+    metricsRoute(root, registry);
   });
   void app.register(
     async (api) => {
       registerBearerAuth(api, platform);
+      registerIdempotency(api, platform);
+      registerAuditTrail(api, platform);
+      tokenRoutes(api, platform);
+      auditRoutes(api, platform);
       environmentRoutes(api, platform);
       requestRoutes(api, platform);
       runRoutes(api, platform);
+      eventRoutes(api, platform);
     },
     { prefix: '/api/v1' },
   );

@@ -22,6 +22,7 @@ export function registerBearerAuth(app: FastifyInstance, platform: Platform): vo
   app.addHook('onRequest', async (request) => {
     request.principal = await platform.auth.authenticate(
       bearerSecret(request.headers.authorization),
+      { requestId: request.id },
     );
   });
 }

@@ -66,6 +66,11 @@ export const PhaseSchema = StringEnum(
   "Spelled as Argo's phases.",
 );
 
+export const TierSchema = StringEnum(
+  ['development', 'staging', 'production'],
+  'Its policy: nobody approves their own request for a production environment. Default development.',
+);
+
 export const CreateEnvironmentBody = Type.Object(
   {
     name: Type.String({
@@ -84,6 +89,7 @@ export const CreateEnvironmentBody = Type.Object(
     team: Type.Optional(
       Type.String({ minLength: 1, description: "The owning team; the token's team when omitted." }),
     ),
+    tier: Type.Optional(TierSchema),
   },
   { additionalProperties: false },
 );
@@ -102,6 +108,7 @@ export const EnvironmentSchema = Type.Object({
   status: EnvironmentStatusSchema,
   region: Nullable(Type.String()),
   team: Nullable(Type.String()),
+  tier: TierSchema,
   outputs: Type.Record(Type.String(), AnyValue, {
     description: 'Terraform outputs of its last apply.',
   }),

@@ -3,9 +3,15 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../config/index.js';
 import { isPlinthError } from '../errors/index.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerEnvCommands } from './commands/env.js';
+import { registerEventsCommands } from './commands/events.js';
+import { registerLintCommand } from './commands/lint.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
+import { registerSensorCommands } from './commands/sensor.js';
 import { registerTerraformCommand, runTerraform } from './commands/terraform.js';
+import { registerTokensCommands } from './commands/tokens.js';
 import { registerUpCommand } from './commands/up.js';
 import type { CliIO, Session } from './context.js';
 import { describeError } from './errors.js';
@@ -40,6 +46,12 @@ export function createProgram(session: Session): Command {
   registerUpCommand(program, session);
   registerEnvCommands(program, session);
   registerRunsCommands(program, session);
+  registerRunCommand(program, session);
+  registerSensorCommands(program, session);
+  registerEventsCommands(program, session);
+  registerLintCommand(program, session);
+  registerTokensCommands(program, session);
+  registerAuditCommand(program, session);
   registerTerraformCommand(program);
   return program;
 }

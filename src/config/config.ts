@@ -11,6 +11,8 @@ export type LogLevel = (typeof levels)[number];
 export interface Config {
   readonly dataDir: string;
   readonly catalogDir: string;
+  readonly secretsDir: string;
+  readonly configMapsDir: string;
   readonly host: string;
   readonly port: number;
   /** Port remaps for EventSources: manifest port → listening port (0 = free). */
@@ -26,6 +28,7 @@ export interface Config {
   readonly adminToken: string | undefined;
   readonly terraformBin: string;
   readonly stepGraceSeconds: number;
+  readonly transientErrorPattern: string | undefined;
   readonly logLevel: LogLevel;
 }
 
@@ -119,9 +122,12 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       errors: problems,
     });
   }
+  const dataDir = path.resolve(cwd, raw.dataDir as string);
   const config: Config = {
     ...(raw as Omit<Config, 'eventSourcePorts'>),
-    dataDir: path.resolve(cwd, raw.dataDir as string),
+    dataDir,
+    secretsDir: dirOrDefault(raw.secretsDir, cwd, path.join(dataDir, 'secrets')),
+    configMapsDir: dirOrDefault(raw.configMapsDir, cwd, path.join(dataDir, 'config')),
     catalogDir: path.resolve(
       cwd,
       (raw.catalogDir as string | undefined) ?? path.join(packageRoot, 'catalog'),
@@ -129,6 +135,10 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     eventSourcePorts,
   };
   return Object.freeze(config);
+}
+
+function dirOrDefault(given: unknown, cwd: string, fallback: string): string {
+  return typeof given === 'string' && given !== '' ? path.resolve(cwd, given) : fallback;
 }
 
 /** The keys of settings marked secret. */

@@ -42,6 +42,22 @@ export const settings = [
       "The platform definitions (Argo manifests and Terraform modules). Default: the package's own `catalog/`.",
   },
   {
+    key: 'secretsDir',
+    env: 'PLINTH_SECRETS_DIR',
+    flag: '--secrets-dir',
+    kind: 'string',
+    description:
+      'Where the Kubernetes Secrets that manifests name live on one machine: a file `<name>/<key>` each. Default: `<data dir>/secrets`. Also read: variables `PLINTH_SECRET_<NAME>_<KEY>`.',
+  },
+  {
+    key: 'configMapsDir',
+    env: 'PLINTH_CONFIGMAPS_DIR',
+    flag: '--configmaps-dir',
+    kind: 'string',
+    description:
+      'Where the ConfigMaps that manifests name live on one machine: a file `<name>/<key>` each. Default: `<data dir>/config`.',
+  },
+  {
     key: 'host',
     env: 'PLINTH_HOST',
     flag: '--host',
@@ -149,6 +165,14 @@ export const settings = [
     kind: 'integer',
     default: '10',
     description: "Seconds between SIGTERM and SIGKILL when a step's process group is stopped.",
+  },
+  {
+    key: 'transientErrorPattern',
+    env: 'PLINTH_TRANSIENT_ERROR_PATTERN',
+    flag: '--transient-error-pattern',
+    kind: 'string',
+    description:
+      "A regular expression of step messages that `retryPolicy: OnTransientError` also retries (Argo's TRANSIENT_ERROR_PATTERN).",
   },
   {
     key: 'logLevel',

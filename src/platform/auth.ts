@@ -1,10 +1,11 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { ForbiddenError, InputError, UnauthenticatedError } from '../errors/index.js';
+import { InputError, UnauthenticatedError } from '../errors/index.js';
 import type { Store } from '../store/index.js';
+import type { AuditService } from './audit.js';
 import { Role, type AuthService, type Principal } from './types.js';
 
 const roles = Object.values(Role) as string[];
-/** `lastUsedAt` is written at most this often per token, so reads stay reads. */
+/** `lastUsedAt` (and a `token.use` audit entry) is written at most this often per token, so reads stay cheap. */
 const TOUCH_INTERVAL_MS = 60_000;
 const MIN_SECRET_LENGTH = 16;
 
@@ -17,17 +18,13 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
-/** Today's rule, until full RBAC: every role but viewer may write. */
-export function assertCanWrite(actor: Principal, what: string): void {
-  if (actor.role === Role.Viewer) {
-    throw new ForbiddenError(`the ${actor.role} role cannot ${what}`, {
-      details: { role: actor.role },
-    });
-  }
-}
-
-export function createAuthService(deps: { store: Store; clock: () => Date }): AuthService {
-  const { store, clock } = deps;
+export function createAuthService(deps: {
+  store: Store;
+  clock: () => Date;
+  /** Where token use is recorded; none in tests of authentication alone. */
+  audit?: AuditService;
+}): AuthService {
+  const { store, clock, audit } = deps;
 
   async function insertToken(input: {
     name: string;
@@ -79,7 +76,7 @@ export function createAuthService(deps: { store: Store; clock: () => Date }): Au
       return secret;
     },
 
-    async authenticate(secret) {
+    async authenticate(secret, context = {}) {
       if (!secret) throw new UnauthenticatedError();
       const token = await store.tokens.findByHash(hashSecret(secret));
       const now = clock();
@@ -92,13 +89,29 @@ export function createAuthService(deps: { store: Store; clock: () => Date }): Au
       if (!roles.includes(token.role)) {
         throw new UnauthenticatedError('the bearer token has an unknown role');
       }
+      const principal: Principal = {
+        tokenId: token.id,
+        name: token.name,
+        role: token.role as Role,
+        team: token.team,
+      };
       if (
         token.lastUsedAt === null ||
         now.getTime() - Date.parse(token.lastUsedAt) > TOUCH_INTERVAL_MS
       ) {
-        await store.tokens.touch(token.id, now.toISOString());
+        const notAfter = new Date(now.getTime() - TOUCH_INTERVAL_MS).toISOString();
+        const first = await store.tokens.touch(token.id, now.toISOString(), notAfter);
+        if (first && audit) {
+          await audit.record({
+            actor: principal,
+            action: 'token.use',
+            target: `tokens/${token.id}`,
+            requestId: context.requestId ?? null,
+            outcome: 'succeeded',
+          });
+        }
       }
-      return { tokenId: token.id, name: token.name, role: token.role as Role, team: token.team };
+      return principal;
     },
 
     createToken: insertToken,

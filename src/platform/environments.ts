@@ -9,7 +9,7 @@ import {
   type FieldProblem,
 } from '../errors/index.js';
 import type { EnvironmentRecord, RequestRecord, Store } from '../store/index.js';
-import { assertCanWrite } from './auth.js';
+import { Permission, authorize } from './authorization.js';
 import { acceptedOf } from './requests.js';
 import {
   EnvironmentStatus,
@@ -29,7 +29,23 @@ export const ENVIRONMENT_KIND = 'environment';
 /** A DNS label (RFC 1123), so the name can become a namespace, hostname or resource name. */
 export const ENVIRONMENT_NAME_PATTERN = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
 const namePattern = new RegExp(ENVIRONMENT_NAME_PATTERN);
-export const ENVIRONMENT_FIELDS = ['name', 'region', 'team'] as const;
+export const ENVIRONMENT_FIELDS = ['name', 'region', 'team', 'tier'] as const;
+/** An environment's tier decides its policy (who may approve); `development` when not given. */
+export const EnvironmentTier = {
+  Development: 'development',
+  Staging: 'staging',
+  Production: 'production',
+} as const;
+export type EnvironmentTier = (typeof EnvironmentTier)[keyof typeof EnvironmentTier];
+const tiers = Object.values(EnvironmentTier) as string[];
+
+/** The tier an environment was created with (kept in its inputs). */
+export function tierOf(record: EnvironmentRecord): EnvironmentTier {
+  const tier = record.inputs['tier'];
+  return typeof tier === 'string' && tiers.includes(tier)
+    ? (tier as EnvironmentTier)
+    : EnvironmentTier.Development;
+}
 const NAME_FIX =
   'use 1 to 63 lowercase letters, digits and "-", starting with a letter and ending with a letter or digit';
 
@@ -77,11 +93,24 @@ export function validateCreateEnvironment(input: unknown): CreateEnvironmentInpu
   }
   const region = requiredString(body, 'region', problems);
   const team = requiredString(body, 'team', problems, true);
+  const tier = requiredString(body, 'tier', problems, true);
+  if (tier !== undefined && !tiers.includes(tier)) {
+    problems.push({
+      field: 'tier',
+      message: 'is not a known tier',
+      fix: `use one of ${tiers.join(', ')}`,
+    });
+  }
   if (problems.length > 0 || name === undefined || region === undefined) {
     const summary = problems.map((p) => `${p.field} ${p.message}`).join('; ');
     throw new InputError(`invalid environment: ${summary}`, { errors: problems });
   }
-  return { name, region, ...(team === undefined ? {} : { team }) };
+  return {
+    name,
+    region,
+    ...(team === undefined ? {} : { team }),
+    tier: (tier ?? EnvironmentTier.Development) as EnvironmentTier,
+  };
 }
 
 export function environmentViewOf(record: EnvironmentRecord): EnvironmentView {
@@ -91,6 +120,7 @@ export function environmentViewOf(record: EnvironmentRecord): EnvironmentView {
     status: record.status,
     region: typeof region === 'string' ? region : null,
     team: record.team,
+    tier: tierOf(record),
     outputs: record.outputs,
     lastRequestId: record.lastRequestId,
     message: record.message,
@@ -167,16 +197,21 @@ export function createEnvironmentService(deps: {
 
   return {
     async create(input, actor: Principal): Promise<RequestAccepted> {
-      assertCanWrite(actor, 'create environments');
-      const { name, region, team: givenTeam } = validateCreateEnvironment(input);
+      const { name, region, team: givenTeam, tier } = validateCreateEnvironment(input);
       const team = givenTeam ?? actor.team;
+      authorize(actor, Permission.EnvironmentsWrite, {
+        kind: 'environment',
+        name,
+        team: team ?? null,
+        tier,
+      });
       const now = clock().toISOString();
       const id = randomUUID();
       const record: EnvironmentRecord = {
         name,
         team: team ?? null,
         status: EnvironmentStatus.Provisioning,
-        inputs: { region },
+        inputs: { region, tier },
         outputs: {},
         lastRequestId: id,
         message: null,
@@ -198,7 +233,7 @@ export function createEnvironmentService(deps: {
         target: name,
         status: RequestStatus.Pending,
         requester: actor.name,
-        body: { name, region, ...(team ? { team } : {}) },
+        body: { name, region, tier, ...(team ? { team } : {}) },
         message: null,
         createdAt: now,
         updatedAt: now,
@@ -223,10 +258,15 @@ export function createEnvironmentService(deps: {
     },
 
     async delete(name, actor) {
-      assertCanWrite(actor, 'delete environments');
       const env = await store.environments.get(name);
       if (!env)
         throw new NotFoundError(`environment "${name}" does not exist`, { details: { name } });
+      authorize(actor, Permission.EnvironmentsWrite, {
+        kind: 'environment',
+        name,
+        team: env.team,
+        tier: tierOf(env),
+      });
       if (
         env.status === EnvironmentStatus.Provisioning ||
         env.status === EnvironmentStatus.Destroying ||

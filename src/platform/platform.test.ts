@@ -21,6 +21,7 @@ class RecordingDispatcher implements Dispatcher {
 }
 
 const alice: Principal = { tokenId: 't1', name: 'alice', role: 'developer', team: 'payments' };
+const admin: Principal = { tokenId: 't0', name: 'root', role: 'admin', team: null };
 const viewer: Principal = { tokenId: 't2', name: 'vic', role: 'viewer', team: null };
 
 /** Puts a Workflow into the store the way the engine leaves it. */
@@ -245,7 +246,7 @@ describe('platform', () => {
 
     it('lists by team and status', async () => {
       await platform.environments.create({ name: 'a1', region: 'eu' }, alice);
-      await platform.environments.create({ name: 'b1', region: 'eu', team: 'search' }, alice);
+      await platform.environments.create({ name: 'b1', region: 'eu', team: 'search' }, admin);
       await store.environments.update('b1', { status: 'Ready' });
       const byTeam = await platform.environments.list({ team: 'search' });
       expect(byTeam.items.map((e) => e.name)).toEqual(['b1']);

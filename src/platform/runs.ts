@@ -1,7 +1,8 @@
 import { NotFoundError, PlinthError } from '../errors/index.js';
 import type { Store, WorkflowRecord } from '../store/index.js';
 import type { WorkflowEngine } from '../workflows/index.js';
-import { assertCanWrite } from './auth.js';
+import { Permission, authorize, type AuthzResource } from './authorization.js';
+import { tierOf } from './environments.js';
 import {
   Labels,
   type DecisionInput,
@@ -84,8 +85,22 @@ export function createRunService(deps: { store: Store; engine: WorkflowEngine })
     return factsFromRecord(record, await store.workflows.nodes(record.uid));
   }
 
+  /** A run belongs to the team of its environment; without one, only admins decide on it. */
+  async function runResource(facts: WorkflowFacts): Promise<AuthzResource> {
+    const envName = facts.labels[Labels.environment];
+    const env = envName === undefined ? undefined : await store.environments.get(envName);
+    const requestId = facts.labels[Labels.requestId];
+    const request = requestId === undefined ? undefined : await store.requests.get(requestId);
+    return {
+      kind: 'run',
+      name: facts.name,
+      team: env?.team ?? null,
+      tier: env ? tierOf(env) : null,
+      requester: request?.requester ?? null,
+    };
+  }
+
   async function decide(id: string, input: DecisionInput, verb: 'approve' | 'reject') {
-    assertCanWrite(input.actor, `${verb} runs`);
     const facts = await load(id);
     if (!waitingNode(facts)) {
       throw new PlinthError(
@@ -94,6 +109,13 @@ export function createRunService(deps: { store: Store; engine: WorkflowEngine })
         { details: { run: id, phase: displayPhase(facts.phase) } },
       );
     }
+    const resource = await runResource(facts);
+    // Rejecting one's own production request withdraws it; only approving it is barred.
+    authorize(
+      input.actor,
+      Permission.RunsApprove,
+      verb === 'approve' ? resource : { ...resource, requester: null },
+    );
     const options = {
       actor: input.actor.name,
       ...(input.comment === undefined ? {} : { message: input.comment }),

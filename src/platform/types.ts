@@ -1,7 +1,11 @@
 import type { Page } from '../store/index.js';
 import type { NodeLogLine } from '../workflows/index.js';
+import type { AuditService } from './audit.js';
+import type { IdempotencyService } from './idempotency.js';
+import type { AccessService } from './tokens.js';
+import type { EventService } from './events.js';
 
-/** Roles a token can carry. A later issue adds full RBAC; today a viewer cannot write. */
+/** Roles a token can carry; `authorize` (authorization.ts) says what each may do. */
 export const Role = {
   Admin: 'admin',
   Approver: 'approver',
@@ -60,6 +64,8 @@ export interface CreateEnvironmentInput {
   name: string;
   region: string;
   team?: string;
+  /** `development` (the default), `staging` or `production`. */
+  tier: 'development' | 'staging' | 'production';
 }
 
 /** An environment, as the API shows it. */
@@ -68,6 +74,8 @@ export interface EnvironmentView {
   status: string;
   region: string | null;
   team: string | null;
+  /** `development`, `staging` or `production`. */
+  tier: string;
   outputs: Record<string, unknown>;
   lastRequestId: string | null;
   message: string | null;
@@ -204,8 +212,11 @@ export interface IssuedToken {
 export interface AuthService {
   /** When no token exists, stores `givenSecret` (or a new one) as the admin token and returns the secret; otherwise undefined. */
   ensureAdminToken(givenSecret?: string): Promise<string | undefined>;
-  /** Resolves a bearer secret to its principal; throws UnauthenticatedError otherwise. */
-  authenticate(secret: string | undefined): Promise<Principal>;
+  /**
+   * Resolves a bearer secret to its principal; throws UnauthenticatedError
+   * otherwise. Records the token's use (at most once a minute per token).
+   */
+  authenticate(secret: string | undefined, context?: { requestId?: string }): Promise<Principal>;
   /** Issues a token (endpoints for it come with full RBAC). */
   createToken(input: {
     name: string;
@@ -217,12 +228,28 @@ export interface AuthService {
   revokeToken(id: string): Promise<void>;
 }
 
+/** Counts the metrics endpoint reads at each scrape. */
+export interface PlatformStats {
+  /** Runs (Workflows) by Argo phase. */
+  runsByPhase(): Promise<Record<string, number>>;
+}
+
 /** The platform's domain services; knows nothing of HTTP. */
 export interface Platform {
   readonly environments: EnvironmentService;
   readonly requests: RequestService;
   readonly runs: RunService;
   readonly auth: AuthService;
+  /** Tokens and teams (admins manage tokens). */
+  readonly access: AccessService;
+  /** The append-only audit log. */
+  readonly audit: AuditService;
+  /** `Idempotency-Key` bookkeeping for writes. */
+  readonly idempotency: IdempotencyService;
+  /** Counts for `/metrics`, computed on demand. */
+  readonly stats: PlatformStats;
+  /** Every event with each sensor's decision about it, and replay. */
+  readonly events: EventService;
   /** Subscribes to Workflow changes and applies what was missed while the process was down. */
   start(): Promise<void>;
   /** Unsubscribes and waits for status updates in flight. */

@@ -5,8 +5,8 @@ import { packageRoot, type Config } from '../config/index.js';
 import { createEventBus } from '../eventbus/index.js';
 import { createWebhookEventSources, parseEventSource } from '../eventsources/index.js';
 import { createLogger, type Logger } from '../logging/index.js';
-import { createHttpDispatcher, createPlatform } from '../platform/index.js';
-import { createSensorController, parseSensor } from '../sensors/index.js';
+import { createEventRecorder, createHttpDispatcher, createPlatform } from '../platform/index.js';
+import { createSecretResolver, createSensorController, parseSensor } from '../sensors/index.js';
 import { openStore } from '../store/index.js';
 import {
   createTemplateRegistry,
@@ -102,6 +102,9 @@ export async function startPlatform(
       dataDir: config.dataDir,
       templates,
       graceSeconds: config.stepGraceSeconds,
+      ...(config.transientErrorPattern
+        ? { transientErrorPattern: config.transientErrorPattern }
+        : {}),
       stepEnv: {
         PLINTH_DATA_DIR: config.dataDir,
         PLINTH_CATALOG_DIR: config.catalogDir,
@@ -110,10 +113,6 @@ export async function startPlatform(
     });
     await engine.start();
     stops.push(() => engine.stop());
-
-    const sensors = createSensorController({ bus, workflows: engine, logger });
-    await sensors.start(catalog.sensors.map((s) => parseSensor(s)));
-    stops.push(() => sensors.stop());
 
     const eventSources = createWebhookEventSources({
       eventSources: catalog.eventSources.map((e) => parseEventSource(e)),
@@ -139,9 +138,29 @@ export async function startPlatform(
     const platform = createPlatform({
       store,
       engine,
+      bus,
       dispatcher: createHttpDispatcher({ baseUrl: dispatchUrl }),
       logger,
     });
+    const recorder = createEventRecorder({ bus, store, logger });
+    await recorder.start();
+    stops.push(() => recorder.stop());
+
+    // Sensors start after the EventSources: the bus keeps what arrives meanwhile.
+    const sensors = createSensorController({
+      bus,
+      workflows: engine,
+      logger,
+      onDecision: (decision) => platform.events.recordDecision(decision),
+      secrets: createSecretResolver({
+        secretsDir: config.secretsDir,
+        configMapsDir: config.configMapsDir,
+        env: process.env,
+      }),
+    });
+    await sensors.start(catalog.sensors.map((s) => parseSensor(s)));
+    stops.push(() => sensors.stop());
+
     await platform.start();
     stops.push(() => platform.stop());
     const created = await platform.auth.ensureAdminToken(config.adminToken);

@@ -7,6 +7,10 @@ import { createLogRepository } from './repositories/logs.js';
 import { createRequestRepository } from './repositories/requests.js';
 import { createEnvironmentRepository } from './repositories/environments.js';
 import { createTokenRepository } from './repositories/tokens.js';
+import { createEventRepository } from './repositories/events.js';
+import { createAuditRepository } from './repositories/audit.js';
+import { createIdempotencyRepository } from './repositories/idempotency.js';
+import { createStatsRepository } from './repositories/stats.js';
 
 /** Assembles the repositories over a migrated Kysely instance of either dialect. */
 export function assembleStore(
@@ -23,6 +27,10 @@ export function assembleStore(
     requests: createRequestRepository(deps),
     environments: createEnvironmentRepository(deps),
     tokens: createTokenRepository(deps),
+    events: createEventRepository(deps),
+    audit: createAuditRepository(deps),
+    idempotency: createIdempotencyRepository(deps),
+    stats: createStatsRepository(deps),
     close,
   };
 }

@@ -59,4 +59,49 @@ export interface Database {
     revoked_at: string | null;
     last_used_at: string | null;
   };
+  events: {
+    id: string;
+    source: string;
+    subject: string;
+    type: string;
+    time: string | null;
+    datacontenttype: string | null;
+    data: string | null;
+    replay_of: string | null;
+    received_at: string;
+  };
+  event_decisions: {
+    seq: Generated<number>;
+    event_id: string;
+    sensor: string;
+    sensor_name: string;
+    fired: number;
+    decision: string;
+    decided_at: string;
+  };
+  audit_log: {
+    seq: Generated<number>;
+    time: string;
+    actor: string;
+    token_id: string | null;
+    role: string | null;
+    team: string | null;
+    action: string;
+    target: string;
+    request_id: string | null;
+    outcome: string;
+    status: number | null;
+    details: string;
+  };
+  idempotency_keys: {
+    scope: string;
+    key: string;
+    fingerprint: string;
+    state: string;
+    status: number | null;
+    headers: string | null;
+    body: string | null;
+    created_at: string;
+    expires_at: string;
+  };
 }

@@ -176,9 +176,175 @@ export interface TokenRepository {
   findByHash(hash: string): Promise<TokenRecord | undefined>;
   get(id: string): Promise<TokenRecord | undefined>;
   list(): Promise<TokenRecord[]>;
-  touch(id: string, at: string): Promise<void>;
+  /**
+   * Sets `lastUsedAt` to `at` unless it is already after `notAfter`; answers
+   * whether it did, so one caller per interval wins.
+   */
+  touch(id: string, at: string, notAfter?: string): Promise<boolean>;
   revoke(id: string, at: string): Promise<void>;
   count(): Promise<number>;
+}
+
+/**
+ * A CloudEvent as the event log keeps it: its context, its payload as parsed
+ * JSON (text when the payload is not JSON), and when Plinth received it.
+ */
+export interface EventRecord {
+  id: string;
+  source: string;
+  subject: string;
+  type: string;
+  time: string | null;
+  datacontenttype: string | null;
+  data: unknown;
+  /** The id of the event this one replays (extension `plinthreplayof`), if any. */
+  replayOf: string | null;
+  receivedAt: string;
+}
+
+/** An event without its payload, as lists show it. */
+export type EventSummaryRecord = Omit<EventRecord, 'data' | 'datacontenttype'>;
+
+/** One decision of one sensor about one event, as it was made; never rewritten. */
+export interface EventDecisionRecord {
+  /** Grows across the whole store: the order decisions were made in. */
+  seq: number;
+  eventId: string;
+  /** `<namespace>/<name>`. */
+  sensor: string;
+  /** Whether any trigger fired. */
+  fired: boolean;
+  /** The sensor's decision as it reported it (dependencies, triggers). */
+  decision: Record<string, unknown>;
+  decidedAt: string;
+}
+
+export interface EventListFilter {
+  source?: string;
+  subject?: string;
+  type?: string;
+  /** Received at or after this time (ISO-8601). */
+  since?: string;
+  /** Received before this time (ISO-8601). */
+  until?: string;
+  /** Only events this sensor decided about: `<namespace>/<name>`, or a bare name in any namespace. */
+  sensor?: string;
+  /**
+   * `true`: events a trigger fired for (of `sensor`, when given); `false`:
+   * events no trigger fired for, including those no sensor decided about.
+   */
+  fired?: boolean;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface EventRepository {
+  /** Keeps an event; answers false (and changes nothing) when one with its id is kept already. */
+  insert(record: EventRecord): Promise<boolean>;
+  get(id: string): Promise<EventRecord | undefined>;
+  /** Newest received first. */
+  list(filter?: EventListFilter): Promise<Page<EventSummaryRecord>>;
+  /** Appends a decision; answers its seq. */
+  appendDecision(record: Omit<EventDecisionRecord, 'seq'>): Promise<number>;
+  /** The decisions about these events, oldest first. */
+  decisions(eventIds: readonly string[]): Promise<EventDecisionRecord[]>;
+}
+
+/** What an audit entry says about how the action ended. */
+export type AuditOutcome = 'succeeded' | 'denied' | 'failed';
+
+/** One audit log entry as written: who did what to what, when, and how it ended. */
+export interface AuditEntry {
+  time: string;
+  /** The token's name (the person or system), or `system`. */
+  actor: string;
+  tokenId: string | null;
+  role: string | null;
+  team: string | null;
+  /** e.g. `environments.create`, `runs.approve`, `token.use`. */
+  action: string;
+  /** e.g. `environments/dev-1`, `runs/env-abc`. */
+  target: string;
+  /** The HTTP request's id (`x-request-id`), when it came through the API. */
+  requestId: string | null;
+  outcome: AuditOutcome;
+  /** The HTTP status of the answer, when there was one. */
+  status: number | null;
+  /** Non-secret facts worth keeping (a comment, an error code). */
+  details: Record<string, unknown>;
+}
+
+/** A stored audit entry; `seq` grows with each append and is the page cursor. */
+export interface StoredAuditEntry extends AuditEntry {
+  seq: number;
+}
+
+export interface AuditListFilter {
+  actor?: string;
+  action?: string;
+  target?: string;
+  /** Entries at or after this ISO-8601 time. */
+  since?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Append-only: there is no way to change or remove an entry. */
+export interface AuditRepository {
+  append(entry: AuditEntry): Promise<StoredAuditEntry>;
+  /** Newest first. */
+  list(filter?: AuditListFilter): Promise<Page<StoredAuditEntry>>;
+}
+
+/** The first answer to a write made with an `Idempotency-Key`. */
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One idempotency key of one caller (`scope`, the token id). */
+export interface IdempotencyRecord {
+  scope: string;
+  key: string;
+  /** Hash of what the first request asked (method, route, body). */
+  fingerprint: string;
+  /** `pending` while the first request runs, `done` once its answer is kept. */
+  state: 'pending' | 'done';
+  response: StoredResponse | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface IdempotencyRepository {
+  /**
+   * Takes the key for a new request: inserts it as pending, or takes over an
+   * expired record or a pending one created before `staleBefore` (its request
+   * died). Answers undefined when taken, else the record that holds the key.
+   */
+  claim(record: IdempotencyRecord, staleBefore: string): Promise<IdempotencyRecord | undefined>;
+  get(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /** Keeps the answer of the request holding the key. */
+  complete(scope: string, key: string, response: StoredResponse): Promise<void>;
+  /** Gives the key up (the request failed in a way a retry may fix). */
+  release(scope: string, key: string, fingerprint: string): Promise<void>;
+  /** Deletes records that expired before `now`; answers how many. */
+  purgeExpired(now: string): Promise<number>;
+}
+
+/** A team as the store knows it: named by tokens and environments. */
+export interface TeamRecord {
+  name: string;
+  tokens: number;
+  environments: number;
+}
+
+/** Counts for metrics and listings, computed by the database. */
+export interface StatsRepository {
+  /** Every team named by an active token or a not yet destroyed environment, by name. */
+  teams(now: string): Promise<TeamRecord[]>;
+  /** Workflows by phase (an empty phase counts as `Pending`). */
+  workflowsByPhase(): Promise<Record<string, number>>;
 }
 
 /** The whole store. One per process; `close()` when done. */
@@ -189,5 +355,9 @@ export interface Store {
   readonly requests: RequestRepository;
   readonly environments: EnvironmentRepository;
   readonly tokens: TokenRepository;
+  readonly audit: AuditRepository;
+  readonly idempotency: IdempotencyRepository;
+  readonly stats: StatsRepository;
+  readonly events: EventRepository;
   close(): Promise<void>;
 }

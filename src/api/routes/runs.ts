@@ -182,6 +182,8 @@ export function runRoutes(app: FastifyInstance, platform: Platform): void {
           actor: principalOf(request),
           ...(request.body?.comment === undefined ? {} : { comment: request.body.comment }),
         };
+        if (input.comment !== undefined)
+          request.auditNote = { details: { comment: input.comment } };
         return verb === 'approve'
           ? platform.runs.approve(request.params.id, input)
           : platform.runs.reject(request.params.id, input);

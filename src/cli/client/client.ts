@@ -2,11 +2,21 @@ import { ErrorCodes, PlinthError, type ErrorCode } from '../../errors/index.js';
 import { parseEventStream } from './sse.js';
 import type {
   AcceptedRequest,
+  AuditEntry,
+  AuditFilter,
+  CreatedToken,
+  Team,
+  Token,
+  TokenRole,
   Environment,
+  EventDetail,
+  EventFilter,
+  EventSummary,
   List,
   LogEntry,
   PlatformRequest,
   Problem,
+  ReplayedEvent,
   Run,
   RunSummary,
 } from './types.js';
@@ -58,6 +68,27 @@ export interface PlinthClient {
   followRunLogs(id: string, opts?: { signal?: AbortSignal }): AsyncGenerator<LogEntry>;
   approveRun(id: string, opts?: { comment?: string | undefined }): Promise<Run>;
   rejectRun(id: string, opts?: { comment?: string | undefined }): Promise<Run>;
+  /** Issues a token (admins only); the answer holds its secret, once. */
+  createToken(
+    input: {
+      name: string;
+      role: TokenRole;
+      team?: string | undefined;
+      expiresIn?: string | undefined;
+    },
+    opts?: { idempotencyKey?: string },
+  ): Promise<CreatedToken>;
+  listTokens(): Promise<List<Token>>;
+  revokeToken(id: string): Promise<Token>;
+  listTeams(): Promise<List<Team>>;
+  /** The audit log, newest first. */
+  listAudit(filter?: AuditFilter): Promise<List<AuditEntry>>;
+  /** Events newest first, each with every sensor's decision about it. */
+  listEvents(filter?: EventFilter): Promise<List<EventSummary>>;
+  /** One event with its payload and decisions. */
+  getEvent(id: string): Promise<EventDetail>;
+  /** Delivers a stored event to the sensors again, as a new event. */
+  replayEvent(id: string): Promise<ReplayedEvent>;
 }
 
 const codeForStatus: Record<number, ErrorCode> = {
@@ -221,6 +252,23 @@ export function createPlinthClient(opts: PlinthClientOptions): PlinthClient {
       call('POST', `/api/v1/runs/${enc(id)}/approve`, { body: commentBody(o.comment) }),
     rejectRun: (id, o = {}) =>
       call('POST', `/api/v1/runs/${enc(id)}/reject`, { body: commentBody(o.comment) }),
+    createToken: (input, o = {}) =>
+      call('POST', '/api/v1/tokens', {
+        body: Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
+        headers: idempotency(o.idempotencyKey),
+      }),
+    listTokens: () => call('GET', '/api/v1/tokens'),
+    revokeToken: (id) => call('DELETE', `/api/v1/tokens/${enc(id)}`),
+    listTeams: () => call('GET', '/api/v1/teams'),
+    listAudit: (filter = {}) => call('GET', '/api/v1/audit', { query: { ...filter } }),
+    listEvents: (filter = {}) => call('GET', '/api/v1/events', { query: { ...filter } }),
+    getEvent: (id) => call('GET', `/api/v1/events/${enc(id)}`),
+    replayEvent: async (id) => {
+      const res = await send('POST', `/api/v1/events/${enc(id)}/replay`, {}, 'application/json');
+      const body = (await res.json()) as ReplayedEvent;
+      const location = res.headers.get('location');
+      return location ? { ...body, location } : body;
+    },
   };
 }
 

@@ -142,3 +142,138 @@ export interface Problem {
   code?: string;
   errors?: { field: string; message: string; fix?: string }[];
 }
+
+/** What a sensor decided about one dependency for an event. */
+export interface EventDependencyDecision {
+  name: string;
+  matched: boolean;
+  /** Why the event did not resolve it. */
+  reason?: string;
+}
+
+/** What a sensor decided about one trigger for an event. */
+export interface EventTriggerDecision {
+  name: string;
+  fired: boolean;
+  /** What it created (for a Workflow trigger, the Workflow). */
+  created?: { kind: string | null; namespace: string | null; name: string | null };
+  /** The resolved resource, on a single event only. */
+  resource?: unknown;
+  error?: string;
+  code?: string;
+  reason?: string;
+  events?: Record<string, string>;
+}
+
+/** One decision of one sensor about an event. */
+export interface EventDecision {
+  sensor: string;
+  dependencies: EventDependencyDecision[];
+  triggers: EventTriggerDecision[];
+  decidedAt: string;
+}
+
+/** An event as lists show it. */
+export interface EventSummary {
+  id: string;
+  source: string;
+  subject: string;
+  type: string;
+  time: string | null;
+  receivedAt: string;
+  replayOf: string | null;
+  decisions: EventDecision[];
+}
+
+/** An event with its payload. */
+export interface EventDetail extends EventSummary {
+  datacontenttype: string | null;
+  data: unknown;
+}
+
+/** The answer to a replay: the new event. */
+export interface ReplayedEvent {
+  id: string;
+  replayOf: string;
+  location?: string;
+}
+
+/** Filters of the event list. */
+export interface EventFilter {
+  source?: string | undefined;
+  subject?: string | undefined;
+  type?: string | undefined;
+  sensor?: string | undefined;
+  fired?: boolean | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+/** A token's role: viewer reads; developer requests in its team; approver also approves; admin does everything. */
+export const TokenRole = {
+  Viewer: 'viewer',
+  Developer: 'developer',
+  Approver: 'approver',
+  Admin: 'admin',
+} as const;
+/** A token's role. */
+export type TokenRole = (typeof TokenRole)[keyof typeof TokenRole];
+
+/** A token as listed (never its secret). */
+export interface Token {
+  id: string;
+  name: string;
+  role: TokenRole;
+  team: string | null;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+/** A token just issued, with its secret (shown once). */
+export interface CreatedToken {
+  token: string;
+  id: string;
+  name: string;
+  role: TokenRole;
+  team: string | null;
+  expiresAt: string | null;
+  createdAt: string;
+}
+
+/** A team, as tokens and environments name it. */
+export interface Team {
+  name: string;
+  tokens: number;
+  environments: number;
+}
+
+/** One audit log entry. */
+export interface AuditEntry {
+  seq: number;
+  time: string;
+  actor: string;
+  tokenId: string | null;
+  role: string | null;
+  team: string | null;
+  action: string;
+  target: string;
+  requestId: string | null;
+  outcome: 'succeeded' | 'denied' | 'failed';
+  status: number | null;
+  details: Record<string, unknown>;
+}
+
+/** Filters of the audit log. */
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  target?: string;
+  /** ISO-8601 time. */
+  since?: string;
+  limit?: number;
+  cursor?: string;
+}

@@ -1,5 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 import { m0001Initial } from './0001-initial.js';
+import { m0002Events } from './0002-events.js';
+import { m0003Access } from './0003-access.js';
 
 /** The SQL dialect a migration runs against; column types differ in a few places. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -11,7 +13,7 @@ export interface PortableMigration {
 }
 
 /** Every migration, in order. Append only: never edit or remove one that has shipped. */
-export const migrations: readonly PortableMigration[] = [m0001Initial];
+export const migrations: readonly PortableMigration[] = [m0001Initial, m0002Events, m0003Access];
 
 /** The migrations in the shape Kysely's Migrator takes, bound to a dialect. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

@@ -57,8 +57,15 @@ export function createTokenRepository({ db, isUniqueViolation }: RepositoryDeps)
       const rows = await db.selectFrom('tokens').selectAll().orderBy('created_at', 'asc').execute();
       return rows.map(toRecord);
     },
-    async touch(id, at) {
-      await db.updateTable('tokens').set({ last_used_at: at }).where('id', '=', id).execute();
+    async touch(id, at, notAfter) {
+      let query = db.updateTable('tokens').set({ last_used_at: at }).where('id', '=', id);
+      if (notAfter !== undefined) {
+        query = query.where((eb) =>
+          eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', notAfter)]),
+        );
+      }
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
     async revoke(id, at) {
       await db.updateTable('tokens').set({ revoked_at: at }).where('id', '=', id).execute();

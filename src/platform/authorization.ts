@@ -1,0 +1,168 @@
+import { ForbiddenError } from '../errors/index.js';
+import { Role, type Principal } from './types.js';
+
+/**
+ * What a caller may do, as `resource:verb`. Reads are granted by role alone
+ * (every role sees every team's environments and runs); writes and approvals
+ * are also bound to the team that owns the resource.
+ */
+export const Permission = {
+  EnvironmentsRead: 'environments:read',
+  EnvironmentsWrite: 'environments:write',
+  RunsRead: 'runs:read',
+  RunsWrite: 'runs:write',
+  RunsApprove: 'runs:approve',
+  CatalogRead: 'catalog:read',
+  TeamsRead: 'teams:read',
+  TokensRead: 'tokens:read',
+  TokensWrite: 'tokens:write',
+  AuditRead: 'audit:read',
+  EventsRead: 'events:read',
+  /** Delivering a stored event again can start any team's workflows: admins only. */
+  EventsReplay: 'events:replay',
+} as const;
+export type Permission = (typeof Permission)[keyof typeof Permission];
+
+/** The permissions that are granted only on resources of the caller's own team. */
+const teamBound: ReadonlySet<Permission> = new Set([
+  Permission.EnvironmentsWrite,
+  Permission.RunsWrite,
+  Permission.RunsApprove,
+]);
+
+const reads: Permission[] = [
+  Permission.EnvironmentsRead,
+  Permission.RunsRead,
+  Permission.CatalogRead,
+  Permission.TeamsRead,
+  Permission.EventsRead,
+];
+const requests: Permission[] = [...reads, Permission.EnvironmentsWrite, Permission.RunsWrite];
+
+const grants: Record<Role, ReadonlySet<Permission>> = {
+  [Role.Viewer]: new Set(reads),
+  [Role.Developer]: new Set(requests),
+  [Role.Approver]: new Set([...requests, Permission.RunsApprove]),
+  [Role.Admin]: new Set(Object.values(Permission)),
+};
+
+/**
+ * What an action is done to. `team` is the owning team: `null` means the
+ * resource has no team and only admins may change it; leave it out for
+ * resources that belong to no team (tokens, the audit log).
+ */
+export interface AuthzResource {
+  /** e.g. `environment`, `run`, `token`, `audit log`. */
+  kind: string;
+  name?: string;
+  team?: string | null;
+  /** The environment's tier (`development`, `staging`, `production`). */
+  tier?: string | null;
+  /** Who asked for it (the token name), for the rule on one's own production requests. */
+  requester?: string | null;
+}
+
+/** The permissions a role carries. */
+export function permissionsOf(role: Role): Permission[] {
+  return [...grants[role]];
+}
+
+function who(principal: Principal): string {
+  return principal.team === null
+    ? `${principal.role} "${principal.name}" (no team)`
+    : `${principal.role} of team "${principal.team}"`;
+}
+
+function what(resource: AuthzResource): string {
+  const named = resource.name === undefined ? resource.kind : `${resource.kind} "${resource.name}"`;
+  if (resource.team === undefined) return named;
+  return resource.team === null
+    ? `${named}, which has no team (only admins may change it)`
+    : `${named} owned by team "${resource.team}"`;
+}
+
+function deny(
+  principal: Principal,
+  permission: Permission,
+  resource: AuthzResource,
+  message: string,
+  reason: string,
+): ForbiddenError {
+  return new ForbiddenError(message, {
+    details: {
+      permission,
+      reason,
+      role: principal.role,
+      team: principal.team,
+      resource: {
+        kind: resource.kind,
+        ...(resource.name === undefined ? {} : { name: resource.name }),
+        ...(resource.team === undefined ? {} : { team: resource.team }),
+      },
+    },
+  });
+}
+
+/**
+ * The one place where access is decided, for the API and the CLI (which goes
+ * through the API). Returns when `principal` may do `action` on `resource`,
+ * and throws a ForbiddenError naming the missing permission otherwise.
+ *
+ * Events posted straight to a webhook EventSource carry no principal: they are
+ * guarded by the EventSource's own `authSecret`, not by this function.
+ */
+export function authorize(principal: Principal, action: Permission, resource: AuthzResource): void {
+  const granted = grants[principal.role]?.has(action) ?? false;
+  if (!granted) {
+    throw deny(
+      principal,
+      action,
+      resource,
+      `${who(principal)} lacks ${action} on ${what(resource)}`,
+      'role',
+    );
+  }
+  if (
+    principal.role !== Role.Admin &&
+    teamBound.has(action) &&
+    resource.team !== undefined &&
+    (resource.team === null || resource.team !== principal.team)
+  ) {
+    throw deny(
+      principal,
+      action,
+      resource,
+      `${who(principal)} lacks ${action} on ${what(resource)}`,
+      'team',
+    );
+  }
+  if (
+    action === Permission.RunsApprove &&
+    resource.tier === 'production' &&
+    resource.requester !== undefined &&
+    resource.requester !== null &&
+    resource.requester === principal.name
+  ) {
+    throw deny(
+      principal,
+      action,
+      resource,
+      `"${principal.name}" lacks ${action} on ${what(resource)}: nobody approves their own request for a production environment (another approver must)`,
+      'own-production-request',
+    );
+  }
+}
+
+/** Whether `authorize` would allow it. */
+export function isAllowed(
+  principal: Principal,
+  action: Permission,
+  resource: AuthzResource,
+): boolean {
+  try {
+    authorize(principal, action, resource);
+    return true;
+  } catch {
+    return false;
+  }
+}
