@@ -1,4 +1,7 @@
 import type { Parameter, Workflow, WorkflowTemplate } from './model/types.js';
+import type { ResubmitOptions, RetryOptions } from './operations.js';
+
+export type { ResubmitOptions, RetryOptions } from './operations.js';
 
 /** Options when submitting a Workflow. */
 export interface SubmitOptions {
@@ -68,12 +71,26 @@ export interface WorkflowEngine {
     labels?: Record<string, string>;
     limit?: number;
   }): Promise<Workflow[]>;
-  /** Resumes suspended nodes: they succeed. Throws ConflictError (NOT_WAITING) when none waits. */
+  /** Resumes suspended nodes: they succeed; ends a Workflow-level suspend too. Throws ConflictError (NOT_WAITING) when there is nothing to resume. */
   resume(namespace: string, name: string, options?: ResumeOptions): Promise<Workflow>;
   /** Ends suspended nodes as Failed (a rejected approval). Throws when none waits. */
   reject(namespace: string, name: string, options?: ResumeOptions): Promise<Workflow>;
-  /** Stops every running node and fails the Workflow (Argo's terminate). */
+  /** Argo's terminate: running steps end, nothing new starts, exit handlers do not run; `Stopped with strategy 'Terminate'`. */
   terminate(namespace: string, name: string): Promise<Workflow>;
+  /** Argo's stop: like terminate, but exit handlers still run; `Stopped with strategy 'Stop'`. */
+  stopWorkflow(namespace: string, name: string, options?: { message?: string }): Promise<Workflow>;
+  /** Argo's suspend (`spec.suspend: true`): running steps go on, no new step starts until `resume`. Throws ConflictError when finished. */
+  suspend(namespace: string, name: string): Promise<Workflow>;
+  /** Argo's retry of a Failed or Error Workflow: failed nodes run again, succeeded ones keep their results. */
+  retry(namespace: string, name: string, options?: RetryOptions): Promise<Workflow>;
+  /** Argo's resubmit: a new Workflow from the old one's spec (`memoized`: reusing its succeeded steps). */
+  resubmit(
+    namespace: string,
+    name: string,
+    options?: ResubmitOptions & SubmitOptions,
+  ): Promise<Workflow>;
+  /** Deletes the Workflow with its nodes and logs, ending whatever still runs. */
+  delete(namespace: string, name: string): Promise<void>;
   logs(namespace: string, name: string, query?: LogQuery): AsyncIterable<NodeLogLine>;
   /** Subscribes to changes; returns the unsubscribe function. */
   onChange(listener: WorkflowListener): () => void;

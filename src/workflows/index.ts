@@ -3,6 +3,7 @@ export { WorkflowPhase, NodePhase, NodeType } from './model/types.js';
 export type * from './engine.js';
 export { createWorkflowEngine, type WorkflowEngineDeps } from './service.js';
 export { createTemplateRegistry } from './registry.js';
+export { parseNodeFieldSelector, RESUBMITTED_FROM_LABEL } from './operations.js';
 export {
   parseWorkflow,
   parseWorkflowTemplate,
@@ -14,3 +15,4 @@ export { runToCompletion } from './run-to-completion.js';
 export { nodeId, podName } from './model/names.js';
 export { createHostStepRunner, type HostStepRunnerOptions } from './executor/index.js';
 export type { StepRunner, StepSpec, StepResult, StepHandle } from './executor/index.js';
+export { evaluateExpression, evaluateWhen } from './expressions/index.js';

@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import {
+  ConflictError,
   InputError,
   ManifestError,
   NotFoundError,
@@ -15,6 +17,13 @@ import { isFulfilled, manifestOf, WorkflowRun, type RunDeps } from './controller
 import { endSuspend, isWaiting } from './controller/suspend.js';
 import { exitHookOf, runExitHook, setExitVariables } from './controller/exit.js';
 import { DEADLINE_MESSAGE } from './controller/pod.js';
+import {
+  acquireWorkflowLocks,
+  isWaitingForLock,
+  leaveLocks,
+  restoreLocks,
+  SyncManager,
+} from './controller/sync.js';
 import type {
   LogQuery,
   NodeLogLine,
@@ -39,6 +48,12 @@ import {
   type WorkflowTemplate,
 } from './model/types.js';
 import { createTemplateRegistry } from './registry.js';
+import {
+  formulateResubmit,
+  planRetry,
+  type ResubmitOptions,
+  type RetryOptions,
+} from './operations.js';
 
 /** What the engine needs from the composition root. */
 export interface WorkflowEngineDeps {
@@ -101,10 +116,33 @@ class Engine implements WorkflowEngine {
       changed: (run) => this.changed(run),
       track: (work) => this.track(work),
       ...(deps.transientErrorPattern ? { transientErrorPattern: deps.transientErrorPattern } : {}),
+      sync: new SyncManager({ configDir: join(deps.dataDir, 'config'), logger: deps.logger }),
+      children: {
+        submit: (wf, options) => this.submit(wf, options),
+        get: (namespace, name) => this.get(namespace, name),
+        watch: (uid, listener) =>
+          this.onChange((wf) => {
+            if (wf.metadata.uid === uid) listener(wf);
+          }),
+        delete: async (namespace, name) => {
+          const found = await this.deps.store.workflows.getByName(namespace, name);
+          if (!found) return false;
+          await this.delete(namespace, name);
+          return true;
+        },
+      },
     };
   }
 
-  async submit(input: Workflow, options: SubmitOptions = {}): Promise<Workflow> {
+  submit(input: Workflow, options: SubmitOptions = {}): Promise<Workflow> {
+    return this.create(input, options);
+  }
+
+  private async create(
+    input: Workflow,
+    options: SubmitOptions,
+    seedNodes?: Record<string, NodeStatus>,
+  ): Promise<Workflow> {
     if (this.stopped) throw new PlinthError('UNAVAILABLE', 'the workflow engine is stopped');
     const wf = parseWorkflow(input);
     const meta = wf.metadata;
@@ -133,7 +171,7 @@ class Engine implements WorkflowEngine {
     meta.creationTimestamp = timestamp();
     wf.status = {
       phase: WorkflowPhase.Pending,
-      nodes: {},
+      nodes: seedNodes ?? {},
       ...(Object.keys(stored).length > 0 ? { storedTemplates: stored } : {}),
       ...(wf.spec.workflowTemplateRef ? { storedWorkflowTemplateSpec: execSpec } : {}),
     };
@@ -145,8 +183,10 @@ class Engine implements WorkflowEngine {
         break;
       } catch (err) {
         if (!isPlinthError(err, 'CONFLICT') || !meta.generateName || attempt >= 5) throw err;
+        if (seedNodes) throw err;
       }
     }
+    if (seedNodes) await this.deps.store.workflows.upsertNodes(this.nodeRecords(wf));
     const run = this.open(wf);
     await run.apply(() => this.begin(run));
     return run.snapshot();
@@ -172,7 +212,17 @@ class Engine implements WorkflowEngine {
     return Promise.all(page.items.map((r) => this.runs.get(r.uid)?.snapshot() ?? this.assemble(r)));
   }
 
-  resume(namespace: string, name: string, options: ResumeOptions = {}): Promise<Workflow> {
+  async resume(namespace: string, name: string, options: ResumeOptions = {}): Promise<Workflow> {
+    const run = await this.activeRun(namespace, name);
+    if (run?.suspended && !options.nodeName) {
+      // A Workflow-level suspend ends; suspend nodes waiting too are resumed with it.
+      await run.apply(() => {
+        delete run.wf.spec.suspend;
+        run.unsuspend();
+        run.touchManifest();
+      });
+      if (!Object.values(run.nodes).some(isWaiting)) return run.snapshot();
+    }
     const note = [`resumed by ${options.actor ?? 'unknown'}`, options.message]
       .filter(Boolean)
       .join(': ');
@@ -186,26 +236,140 @@ class Engine implements WorkflowEngine {
     return this.endWaiting(namespace, name, options, NodePhase.Failed, note);
   }
 
-  async terminate(namespace: string, name: string): Promise<Workflow> {
+  terminate(namespace: string, name: string): Promise<Workflow> {
+    return this.shutdown(namespace, name, 'Terminate');
+  }
+
+  stopWorkflow(
+    namespace: string,
+    name: string,
+    options: { message?: string } = {},
+  ): Promise<Workflow> {
+    return this.shutdown(namespace, name, 'Stop', options.message);
+  }
+
+  async suspend(namespace: string, name: string): Promise<Workflow> {
+    const run = await this.activeRun(namespace, name);
+    if (!run) throw new ConflictError('cannot suspend completed workflows');
+    if (!run.suspended) {
+      await run.apply(() => {
+        run.suspended = true;
+        run.wf.spec.suspend = true;
+        run.touchManifest();
+      });
+    }
+    return run.snapshot();
+  }
+
+  async retry(namespace: string, name: string, options: RetryOptions = {}): Promise<Workflow> {
+    if (this.stopped) throw new PlinthError('UNAVAILABLE', 'the workflow engine is stopped');
+    let record = await this.deps.store.workflows.getByName(namespace, name);
+    if (!record) throw new NotFoundError(`workflows.argoproj.io "${name}" not found`);
+    const live = this.runs.get(record.uid);
+    if (live && !live.finished)
+      throw new ConflictError(
+        `Cannot retry a workflow in phase ${live.wf.status?.phase ?? 'Running'}`,
+      );
+    if (live) {
+      // Its last changes may not be written yet.
+      await live.scheduleFlush();
+      record = (await this.deps.store.workflows.get(record.uid)) ?? record;
+    }
+    const wf = await this.assemble(record);
+    const plan = planRetry(wf, options);
+    delete wf.spec.shutdown;
+    if (wf.spec.activeDeadlineSeconds === 0) delete wf.spec.activeDeadlineSeconds;
+    applyParameters(wf.spec, options.parameters);
+    const stored = wf.status?.storedWorkflowTemplateSpec as WorkflowSpec | undefined;
+    if (stored) applyParameters(stored, options.parameters);
+    const { message: _m, finishedAt: _f, ...status } = wf.status!;
+    wf.status = {
+      ...status,
+      phase: WorkflowPhase.Running,
+      startedAt: timestamp(),
+      nodes: plan.nodes,
+    };
+    this.runs.delete(record.uid);
+    await this.deps.store.workflows.deleteNodes(record.uid, plan.deleted);
+    await this.deps.store.workflows.upsertNodes(this.nodeRecords(wf));
+    const { nodes: _nodes, ...rest } = wf.status;
+    await this.deps.store.workflows.update(record.uid, {
+      phase: WorkflowPhase.Running,
+      finishedAt: null,
+      status: structuredClone(rest),
+      manifest: manifestOf(wf),
+    });
+    const run = this.open(wf);
+    await run.apply(() => this.begin(run));
+    return run.snapshot();
+  }
+
+  async resubmit(
+    namespace: string,
+    name: string,
+    options: ResubmitOptions & SubmitOptions = {},
+  ): Promise<Workflow> {
+    const old = await this.mustGet(namespace, name);
+    const { memoized, parameters, ...submit } = options;
+    const newName = memoized
+      ? (old.metadata.generateName ?? `${name}-`) + randomNameSuffix()
+      : undefined;
+    const wf = formulateResubmit(old, { ...(memoized ? { memoized } : {}) }, newName);
+    const seed = wf.status?.nodes;
+    delete wf.status;
+    return this.create(wf, { ...submit, ...(parameters ? { parameters } : {}) }, seed);
+  }
+
+  async delete(namespace: string, name: string): Promise<void> {
+    const record = await this.deps.store.workflows.getByName(namespace, name);
+    if (!record) throw new NotFoundError(`workflows.argoproj.io "${name}" not found`);
+    const run = this.runs.get(record.uid);
+    if (run) {
+      run.detached = true;
+      for (const timer of run.timers.values()) clearTimeout(timer);
+      for (const handle of run.processes.values()) handle.kill();
+      this.runs.delete(record.uid);
+    }
+    await this.logSink.flush();
+    await this.deps.store.workflows.delete(record.uid);
+  }
+
+  /** Argo's shutdown strategies: running steps end, nothing new starts; Stop still runs exit handlers. */
+  private async shutdown(
+    namespace: string,
+    name: string,
+    strategy: 'Stop' | 'Terminate',
+    message = `Stopped with strategy '${strategy}'`,
+  ): Promise<Workflow> {
     const run = await this.activeRun(namespace, name);
     if (!run) return this.mustGet(namespace, name);
-    const message = `Stopped with strategy 'Terminate'`;
-    run.shutdown = 'Terminate';
-    run.wf.spec.shutdown = 'Terminate';
-    for (const handle of run.processes.values()) handle.kill();
+    const spare = (id: string, node: NodeStatus | undefined) =>
+      strategy === 'Stop' &&
+      (run.hookedProcesses.has(id) || (node !== undefined && node.name.includes('.onExit')));
+    run.shutdown = strategy;
+    run.wf.spec.shutdown = strategy;
+    for (const [id, handle] of run.processes) if (!spare(id, run.nodes[id])) handle.kill();
     await run.apply(() => {
       for (const [id, timer] of run.timers) {
+        if (spare(id, run.nodes[id])) continue;
         clearTimeout(timer);
         run.timers.delete(id);
       }
       for (const node of Object.values(run.nodes)) {
-        if (isFulfilled(node)) continue;
+        if (isFulfilled(node) || spare(node.id, node)) continue;
         if (
           node.type === NodeType.Suspend ||
           node.type === NodeType.Pod ||
+          node.synchronizationStatus !== undefined ||
           (node.type === NodeType.Retry && lastAttemptDone(run, node))
         )
           run.markPhase(node, NodePhase.Failed, message);
+      }
+      // Pods held by a Workflow-level suspend start now, and end at once as stopped.
+      run.unsuspend();
+      if (isWaitingForLock(run)) {
+        leaveLocks(run);
+        run.failWorkflow(WorkflowPhase.Failed, message);
       }
       run.touchManifest();
     });
@@ -264,6 +428,7 @@ class Engine implements WorkflowEngine {
 
   async start(): Promise<void> {
     let cursor: string | undefined;
+    const waiting: Workflow[] = [];
     do {
       const page = await this.deps.store.workflows.list({
         phases: [...ACTIVE_PHASES],
@@ -273,11 +438,16 @@ class Engine implements WorkflowEngine {
       for (const record of page.items) {
         if (this.runs.has(record.uid)) continue;
         const wf = await this.assemble(record);
-        const run = this.open(wf);
-        await run.apply(() => this.begin(run));
+        if (this.runDeps.sync) restoreLocks(this.runDeps.sync, wf);
+        waiting.push(wf);
       }
       cursor = page.nextCursor;
     } while (cursor);
+    // Every lock holder is known before any Workflow asks for a lock.
+    for (const wf of waiting) {
+      const run = this.open(wf);
+      await run.apply(() => this.begin(run));
+    }
   }
 
   waitUntilIdle(): Promise<void> {
@@ -369,12 +539,19 @@ class Engine implements WorkflowEngine {
     const execSpec = (wf.status?.storedWorkflowTemplateSpec as WorkflowSpec | undefined) ?? wf.spec;
     const index = new TemplateIndex(execSpec.templates ?? [], wf.status?.storedTemplates ?? {});
     const run = new WorkflowRun(wf, execSpec, index, this.runDeps);
+    const shutdown = wf.spec.shutdown;
+    if (shutdown === 'Stop' || shutdown === 'Terminate') run.shutdown = shutdown;
+    if (wf.spec.suspend === true) run.suspended = true;
     this.runs.set(run.uid, run);
     return run;
   }
 
   /** Runs (or picks up) the entrypoint; the Workflow ends when its node does. */
   private begin(run: WorkflowRun): void {
+    const again = () => {
+      if (!run.finished && !run.detached) void run.apply(() => this.begin(run));
+    };
+    if (!acquireWorkflowLocks(run, again)) return;
     const status = run.wf.status!;
     let startMs = Date.parse(status.startedAt ?? '');
     if (status.phase === WorkflowPhase.Pending || status.phase === WorkflowPhase.Unknown) {
@@ -437,6 +614,7 @@ class Engine implements WorkflowEngine {
   private complete(run: WorkflowRun, root: NodeStatus, exitNode?: NodeStatus): void {
     const status = run.wf.status!;
     if (status.finishedAt) return;
+    leaveLocks(run);
     const timer = run.timers.get(DEADLINE_TIMER);
     if (timer) clearTimeout(timer);
     run.timers.delete(DEADLINE_TIMER);
@@ -529,6 +707,14 @@ class Engine implements WorkflowEngine {
       manifest: manifestOf(wf),
       status: structuredClone(rest),
     };
+  }
+
+  private nodeRecords(wf: Workflow) {
+    return Object.values(wf.status?.nodes ?? {}).map((node) => ({
+      workflowUid: wf.metadata.uid ?? '',
+      nodeId: node.id,
+      node: structuredClone(node) as unknown as Record<string, unknown>,
+    }));
   }
 
   private async assemble(record: WorkflowRecord): Promise<Workflow> {

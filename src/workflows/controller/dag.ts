@@ -2,6 +2,7 @@ import { layered } from '../expressions/index.js';
 import { dependencyNames, evaluateDepends, type DependsExpr } from '../model/depends.js';
 import { taskDepends } from '../model/resolve.js';
 import { NodePhase, NodeType, type DAGTask, type NodeStatus } from '../model/types.js';
+import { applyCompositeArtifacts } from './artifacts.js';
 import { exitHookOf, runExitHook } from './exit.js';
 import {
   addNodeScope,
@@ -321,6 +322,7 @@ function finish(run: WorkflowRun, ctx: NodeContext, st: DagState): void {
       node.outputs = { parameters: params };
       run.exportGlobals(params);
     }
+    applyCompositeArtifacts(run, node, ctx.template, layered(st.scope, ctx.tags));
   }
   run.markPhase(node, phase, message);
 }

@@ -5,6 +5,7 @@ import type { TemplateHolder, TemplateScope } from '../model/resolve.js';
 import {
   NodePhase,
   NodeType,
+  type Artifact,
   type NodeStatus,
   type Parameter,
   type Template,
@@ -15,7 +16,18 @@ import { executeRetry } from './retry.js';
 import { executePod } from './pod.js';
 import { isFulfilled, type NodeWatcher, type WorkflowRun } from './run.js';
 import { executeSteps } from './steps.js';
+import { executeContainerSet } from './container-set.js';
+import { runGated } from './gated.js';
+import { executeResource } from './resource.js';
 import { executeSuspend, parseDuration } from './suspend.js';
+import {
+  addArtifactScope,
+  argumentArtifacts,
+  artifactTagValue,
+  bindInputArtifacts,
+} from './artifacts.js';
+import { executeData } from './data.js';
+import { executeHttp } from './http.js';
 
 /** A request to run a template as a node. */
 export interface ExecuteRequest {
@@ -84,12 +96,17 @@ export function execute(run: WorkflowRun, req: ExecuteRequest): NodeStatus {
   }
 
   let inputs: Parameter[];
+  let artifactArgs: Artifact[];
+  let inputArtifacts: Artifact[];
   try {
     inputs = existing?.inputs?.parameters ?? resolveInputs(tmpl, req.args, run.globalScope);
+    artifactArgs = argumentArtifacts(run, req.holder, req.nodeName);
+    inputArtifacts = existing?.inputs?.artifacts ?? bindInputArtifacts(tmpl, artifactArgs);
   } catch (err) {
     return errorNode(run, req, (err as Error).message, resolved.templateName, resolved.templateRef);
   }
   const inputScope = new Map(inputs.map((p) => [`inputs.parameters.${p.name}`, p.value ?? '']));
+  addArtifactPathScope(inputScope, tmpl, inputArtifacts);
 
   const node =
     existing ??
@@ -118,6 +135,11 @@ export function execute(run: WorkflowRun, req: ExecuteRequest): NodeStatus {
   );
   // Composite templates resolve `steps.*`/`tasks.*` later, step by step.
   const template = substitute(tmpl, tags, allowAll);
+  if (!existing && inputArtifacts.length > 0) {
+    // Bound again from the substituted template, so `raw.data` and paths have their tags replaced.
+    node.inputs = { ...node.inputs, artifacts: bindInputArtifacts(template, artifactArgs) };
+    run.touch(node);
+  }
   let deadline: number | undefined;
   try {
     deadline = templateDeadline(template, existing ? Date.parse(node.startedAt ?? '') : Date.now());
@@ -134,28 +156,49 @@ export function execute(run: WorkflowRun, req: ExecuteRequest): NodeStatus {
     ...(deadline !== undefined ? { deadline } : {}),
   };
 
-  switch (type) {
-    case 'steps':
-      executeSteps(run, ctx);
-      break;
-    case 'dag':
-      executeDag(run, ctx);
-      break;
-    case 'suspend':
-      executeSuspend(run, ctx);
-      break;
-    case 'script':
-    case 'container':
-      executePod(run, ctx);
-      break;
-    default:
-      run.markPhase(
-        node,
-        NodePhase.Error,
-        `${type ?? 'unknown'} templates are not supported by the embedded engine yet`,
-      );
-  }
-  if (!isFulfilled(node)) run.watch(node, req.onDone);
+  const dispatch = (): void => {
+    switch (type) {
+      case 'steps':
+        executeSteps(run, ctx);
+        break;
+      case 'dag':
+        executeDag(run, ctx);
+        break;
+      case 'suspend':
+        executeSuspend(run, ctx);
+        break;
+      case 'script':
+      case 'container':
+        executePod(run, ctx);
+        break;
+      case 'containerSet':
+        executeContainerSet(run, ctx);
+        break;
+      case 'resource':
+        executeResource(run, ctx);
+        break;
+      case 'http':
+        executeHttp(run, ctx);
+        break;
+      case 'data':
+        executeData(run, ctx);
+        break;
+      default:
+        run.markPhase(
+          node,
+          NodePhase.Error,
+          `${type ?? 'unknown'} templates are not supported by the embedded engine yet`,
+        );
+    }
+  };
+  // memoize and synchronization decide whether and when the template runs.
+  const finish = runGated(run, ctx, dispatch);
+  if (!isFulfilled(node))
+    run.watch(node, (done) => {
+      finish?.(done);
+      req.onDone(done);
+    });
+  else finish?.(node);
   return node;
 }
 
@@ -281,6 +324,27 @@ export function addNodeScope(
   if (outputs.exitCode !== undefined) scope.set(`${key}.exitCode`, outputs.exitCode);
   for (const p of outputs.parameters ?? []) {
     if (p.value !== undefined) scope.set(`${key}.outputs.parameters.${p.name}`, p.value);
+  }
+  addArtifactScope(scope, key, node);
+}
+
+/** `inputs.artifacts.NAME` (for `from`), `inputs.artifacts.NAME.path` and the outputs' `.path` tags. */
+function addArtifactPathScope(
+  scope: Map<string, string>,
+  tmpl: Template,
+  inputArtifacts: Artifact[],
+): void {
+  for (const a of inputArtifacts) {
+    scope.set(`inputs.artifacts.${a.name}`, artifactTagValue(a));
+    if (a.path !== undefined) scope.set(`inputs.artifacts.${a.name}.path`, a.path);
+  }
+  for (const a of tmpl.outputs?.artifacts ?? []) {
+    if (a.path !== undefined) scope.set(`outputs.artifacts.${a.name}.path`, a.path);
+  }
+  for (const p of tmpl.outputs?.parameters ?? []) {
+    if (p.valueFrom?.path !== undefined) {
+      scope.set(`outputs.parameters.${p.name}.path`, p.valueFrom.path);
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { layered, substitute, type TagScope } from '../expressions/index.js';
 import type { WorkflowStep } from '../model/types.js';
+import { resolveArtifactExpressions } from './artifacts.js';
 import { allowLoopTags, expandLoop, isLoop } from './loops.js';
 import { shouldExecute } from './when.js';
 
@@ -37,7 +38,10 @@ export function planStep<T extends WorkflowStep>(step: T, scope: TagScope): Step
   const loop = isLoop(step);
   let resolved: T;
   try {
-    resolved = substitute(body as T, layered(scope), allowLoopTags);
+    resolved = resolveArtifactExpressions(
+      substitute(body as T, layered(scope), allowLoopTags),
+      scope,
+    );
   } catch (err) {
     return { loop: false, nodes: [{ name: step.name, error: (err as Error).message }] };
   }

@@ -10,6 +10,12 @@ import {
   type Parameter,
   type Template,
 } from '../model/types.js';
+import {
+  exportGlobalArtifacts,
+  loadInputArtifacts,
+  saveOutputArtifacts,
+  type SavedArtifacts,
+} from './artifacts.js';
 import type { NodeContext } from './execute.js';
 import { isFulfilled, type WorkflowRun } from './run.js';
 
@@ -58,7 +64,26 @@ export function executePod(run: WorkflowRun, ctx: NodeContext): void {
     );
     return;
   }
-  run.startPod(() => startProcess(run, ctx, node, template, command));
+  const inputArtifacts = node.inputs?.artifacts ?? [];
+  if (inputArtifacts.length === 0) {
+    run.startPod(() => startProcess(run, ctx, node, template, command));
+    return;
+  }
+  run.startPod(() => {
+    void run.deps.track(
+      loadInputArtifacts(run, inputArtifacts, nodeWorkDir(run, node)).then(async (error) => {
+        if (error === undefined) {
+          startProcess(run, ctx, node, template, command);
+          return;
+        }
+        if (run.detached) return;
+        await run.apply(() => {
+          run.podEnded();
+          run.markPhase(node, NodePhase.Error, error);
+        });
+      }),
+    );
+  });
 }
 
 /** Argo's message for a step ended by its own or the Workflow's deadline. */
@@ -144,6 +169,10 @@ function startProcess(
       run.processes.delete(node.id);
       run.hookedProcesses.delete(node.id);
       if (run.detached) return;
+      const saved =
+        (template.outputs?.artifacts?.length ?? 0) > 0 && !isFulfilled(node)
+          ? await saveOutputArtifacts(run, node, template, workDir)
+          : undefined;
       await run.apply(() => {
         run.podEnded();
         if (isFulfilled(node)) return;
@@ -154,7 +183,7 @@ function startProcess(
           run.markPhase(node, NodePhase.Failed, DEADLINE_MESSAGE);
           return;
         }
-        finishPod(run, node, template, workDir, result, tail?.text());
+        finishPod(run, node, template, workDir, result, tail?.text(), saved);
       });
     }),
   );
@@ -167,6 +196,7 @@ function finishPod(
   workDir: string,
   result: StepResult,
   terminationMessage?: string,
+  saved?: SavedArtifacts,
 ): void {
   if (node.finishedAt) return;
   if (result.startError !== undefined) {
@@ -191,8 +221,11 @@ function finishPod(
     }
     if (params.length > 0) outputs.parameters = params;
   }
+  if (saved && saved.artifacts.length > 0) outputs.artifacts = saved.artifacts;
+  if (exitCode === 0 && error === undefined && saved?.error !== undefined) error = saved.error;
   node.outputs = outputs;
   run.exportGlobals(outputs.parameters);
+  exportGlobalArtifacts(run, outputs.artifacts);
   if (error !== undefined) run.markPhase(node, NodePhase.Error, error);
   else if (exitCode !== 0) {
     const message = `Error (exit code ${exitCode})`;

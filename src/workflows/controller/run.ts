@@ -13,6 +13,8 @@ import {
   type WorkflowSpec,
 } from '../model/types.js';
 import type { LogSink } from './logsink.js';
+import type { ChildWorkflows } from './resource.js';
+import type { SyncManager } from './sync.js';
 
 /** What every run of the engine shares. */
 export interface RunDeps {
@@ -27,6 +29,10 @@ export interface RunDeps {
   track<T>(work: Promise<T>): Promise<T>;
   /** Extra messages (a regular expression) that OnTransientError retries, like Argo's TRANSIENT_ERROR_PATTERN. */
   transientErrorPattern?: string;
+  /** The mutexes and semaphores of `synchronization`, shared by every Workflow of the engine. */
+  sync?: SyncManager;
+  /** The engine itself, for `resource` templates that create and follow child Workflows. */
+  children?: ChildWorkflows;
 }
 
 /** Called once, when a node reaches a final phase. */
@@ -75,8 +81,10 @@ export class WorkflowRun {
   /** Processes of exit handlers, which a deadline does not end. */
   readonly hookedProcesses = new Set<string>();
   readonly timers = new Map<string, NodeJS.Timeout>();
-  /** Set by terminate: no new node starts. */
-  shutdown: 'Terminate' | undefined;
+  /** Set by stop or terminate: no new node starts (Stop still runs exit handlers). */
+  shutdown: 'Terminate' | 'Stop' | undefined;
+  /** Set by a Workflow-level suspend (`spec.suspend`): pods wait to start until it is resumed. */
+  suspended = false;
   /** Set when the engine stops: results arriving later are left for the next start. */
   detached = false;
   /** The Workflow's `activeDeadlineSeconds` from its start, in epoch ms. */
@@ -111,6 +119,9 @@ export class WorkflowRun {
     }
     for (const p of wf.status.outputs?.parameters ?? [])
       this.globalOutputs.set(p.name, p.value ?? '');
+    // Global artifacts are their JSON, as `{{workflow.outputs.artifacts.X}}` gives them to `from`.
+    for (const a of wf.status.outputs?.artifacts ?? [])
+      this.globals.set(`workflow.outputs.artifacts.${a.name}`, JSON.stringify(a));
     const meta = wf.metadata;
     this.globals.set('workflow.name', meta.name ?? '');
     this.globals.set('workflow.namespace', meta.namespace ?? 'default');
@@ -151,7 +162,7 @@ export class WorkflowRun {
    */
   startPod(start: () => void): void {
     const limit = this.execSpec.parallelism;
-    if (limit !== undefined && limit > 0 && this.activePods >= limit) {
+    if (this.suspended || (limit !== undefined && limit > 0 && this.activePods >= limit)) {
       this.podQueue.push(start);
       return;
     }
@@ -159,8 +170,23 @@ export class WorkflowRun {
     start();
   }
 
+  /** Ends a Workflow-level suspend: the pods that waited start, up to `spec.parallelism`. */
+  unsuspend(): void {
+    this.suspended = false;
+    const limit = this.execSpec.parallelism;
+    while (
+      this.podQueue.length > 0 &&
+      !(limit !== undefined && limit > 0 && this.activePods >= limit)
+    ) {
+      const next = this.podQueue.shift()!;
+      this.activePods++;
+      next();
+    }
+  }
+
   podEnded(): void {
     this.activePods--;
+    if (this.suspended) return;
     const next = this.podQueue.shift();
     if (next) {
       this.activePods++;

@@ -1,5 +1,6 @@
 import { layered } from '../expressions/index.js';
 import { NodePhase, NodeType, type NodeStatus, type WorkflowStep } from '../model/types.js';
+import { applyCompositeArtifacts } from './artifacts.js';
 import { exitHookOf, runExitHook } from './exit.js';
 import {
   addNodeScope,
@@ -274,6 +275,7 @@ function finish(
       node.outputs = { parameters: params };
       run.exportGlobals(params);
     }
+    applyCompositeArtifacts(run, node, ctx.template, layered(st.scope, ctx.tags));
   }
   run.markPhase(node, phase, message);
 }

@@ -87,6 +87,12 @@ export interface Artifact {
   globalName?: string;
   raw?: { data: string };
   http?: { url: string; headers?: { name: string; value: string }[] };
+  /** Plinth's local artifact repository: the key under `<dataDir>/artifacts`. */
+  local?: { key: string };
+  /** `{tar: {}}` (the default) or `{none: {}}` to keep the file or directory as it is. */
+  archive?: { tar?: { compressionLevel?: number }; none?: Record<string, never> };
+  /** The file mode an input artifact is given. */
+  mode?: number;
   [key: string]: unknown;
 }
 
@@ -187,6 +193,60 @@ export interface RetryStrategy {
   [key: string]: unknown;
 }
 
+/** A semaphore's limit, read from a ConfigMap key (files `<dataDir>/config/<name>/<key>` here). */
+export interface SemaphoreRef {
+  configMapKeyRef?: { name: string; key: string; optional?: boolean };
+  namespace?: string;
+  [key: string]: unknown;
+}
+
+/** A named mutex; `namespace` defaults to the Workflow's. */
+export interface MutexRef {
+  name: string;
+  namespace?: string;
+  [key: string]: unknown;
+}
+
+/** `synchronization` of a Workflow or template (the singular fields are deprecated). */
+export interface Synchronization {
+  semaphore?: SemaphoreRef;
+  semaphores?: SemaphoreRef[];
+  mutex?: MutexRef;
+  mutexes?: MutexRef[];
+}
+
+/** `memoize` of a template: outputs cached by key for `maxAge` (a Go duration). */
+export interface Memoize {
+  key: string;
+  maxAge?: string;
+  cache?: { configMap?: { name: string; key?: string } };
+}
+
+/** One container of a `containerSet`, run after the ones it depends on. */
+export interface ContainerNode extends Container {
+  name: string;
+  dependencies?: string[];
+}
+
+export interface ContainerSetTemplate {
+  containers: ContainerNode[];
+  volumeMounts?: unknown[];
+  retryStrategy?: { retries?: number | string; duration?: string };
+}
+
+/** A `resource` template: an action on a Kubernetes object (here: Argo Workflows only). */
+export interface ResourceTemplate {
+  action: string;
+  manifest?: string;
+  manifestFrom?: Record<string, unknown>;
+  successCondition?: string;
+  failureCondition?: string;
+  setOwnerReference?: boolean;
+  mergeStrategy?: string;
+  flags?: string[];
+  [key: string]: unknown;
+}
+
 export interface Template {
   name: string;
   inputs?: Inputs;
@@ -197,11 +257,13 @@ export interface Template {
   steps?: WorkflowStep[][];
   dag?: DAGTemplate;
   suspend?: SuspendTemplate;
-  resource?: Record<string, unknown>;
+  resource?: ResourceTemplate;
   http?: Record<string, unknown>;
-  containerSet?: Record<string, unknown>;
+  containerSet?: ContainerSetTemplate;
   data?: Record<string, unknown>;
   retryStrategy?: RetryStrategy;
+  synchronization?: Synchronization;
+  memoize?: Memoize;
   activeDeadlineSeconds?: number | string;
   timeout?: string;
   parallelism?: number;
@@ -219,6 +281,7 @@ export interface WorkflowSpec {
   parallelism?: number;
   activeDeadlineSeconds?: number;
   serviceAccountName?: string;
+  synchronization?: Synchronization;
   [key: string]: unknown;
 }
 
@@ -241,6 +304,9 @@ export interface NodeStatus {
   children?: string[];
   outboundNodes?: string[];
   hostNodeName?: string;
+  /** Set on a node waiting for a lock: the lock's name. */
+  synchronizationStatus?: { waiting: string };
+  memoizationStatus?: { hit: boolean; key: string; cacheName: string };
   [key: string]: unknown;
 }
 
@@ -253,7 +319,20 @@ export interface WorkflowStatus {
   nodes?: Record<string, NodeStatus>;
   outputs?: Outputs;
   storedTemplates?: Record<string, Template>;
+  synchronization?: SynchronizationStatus;
   [key: string]: unknown;
+}
+
+/** Locks held and waited for by a Workflow and its nodes, as Argo reports them. */
+export interface SynchronizationStatus {
+  semaphore?: {
+    holding?: { semaphore: string; holders: string[] }[];
+    waiting?: { semaphore: string; holders: string[] }[];
+  };
+  mutex?: {
+    holding?: { mutex: string; holder: string }[];
+    waiting?: { mutex: string; holder: string }[];
+  };
 }
 
 export interface Workflow {
