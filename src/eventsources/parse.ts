@@ -1,11 +1,11 @@
 import { ManifestError } from '../errors/index.js';
+import { isObj, type Fail } from './parse-util.js';
+import { parseCalendar, parseGithub, parseGitlab, parseWebhook } from './parse-sources.js';
 import {
   EventSourceTypes,
   SupportedEventSourceTypes,
   type EventSource,
   type EventSourceSpec,
-  type SecretKeySelector,
-  type WebhookEventSource,
 } from './types.js';
 
 /** Where the manifest came from, for error messages. */
@@ -14,22 +14,13 @@ export interface ManifestLocation {
 }
 
 const specFields = new Set(['eventBusName', 'replicas', 'service', 'template']);
-const webhookFields = new Set([
-  'endpoint',
-  'method',
-  'port',
-  'url',
-  'maxPayloadSize',
-  'authSecret',
-  'metadata',
-  'filter',
-  'serverCertSecret',
-  'serverKeySecret',
-]);
-
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const readers = {
+  webhook: parseWebhook,
+  calendar: parseCalendar,
+  github: parseGithub,
+  gitlab: parseGitlab,
+} as const;
+const supported = new Set<string>(SupportedEventSourceTypes);
 
 /**
  * Checks a parsed EventSource object and returns it typed, with `port`
@@ -37,7 +28,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * and for event source types Plinth does not run yet.
  */
 export function parseEventSource(value: unknown, location: ManifestLocation = {}): EventSource {
-  const fail = (field: string, message: string, fix?: string): never => {
+  const fail: Fail = (field, message, fix) => {
     throw new ManifestError(`${field}: ${message}${fix ? ` (${fix})` : ''}`, location, {
       errors: [{ field, message, ...(fix ? { fix } : {}) }],
     });
@@ -59,7 +50,7 @@ export function parseEventSource(value: unknown, location: ManifestLocation = {}
   const out: EventSourceSpec = {};
   for (const key of Object.keys(spec)) {
     if (specFields.has(key)) continue;
-    if (key === 'webhook') continue;
+    if (supported.has(key)) continue;
     if ((EventSourceTypes as readonly string[]).includes(key)) {
       fail(
         `spec.${key}`,
@@ -80,17 +71,20 @@ export function parseEventSource(value: unknown, location: ManifestLocation = {}
   }
   if (spec.template !== undefined) out.template = spec.template;
 
-  if (spec.webhook !== undefined) {
-    if (!isObj(spec.webhook)) return fail('spec.webhook', 'must map event names to endpoints');
-    out.webhook = {};
-    for (const [eventName, raw] of Object.entries(spec.webhook)) {
-      out.webhook[eventName] = parseWebhook(`spec.webhook.${eventName}`, raw, fail);
+  for (const type of SupportedEventSourceTypes) {
+    const group = spec[type];
+    if (group === undefined) continue;
+    if (!isObj(group)) return fail(`spec.${type}`, 'must map event names to event sources');
+    const read = readers[type] as (path: string, raw: unknown, fail: Fail) => unknown;
+    const parsed: Record<string, unknown> = {};
+    for (const [eventName, raw] of Object.entries(group)) {
+      parsed[eventName] = read(`spec.${type}.${eventName}`, raw, fail);
     }
+    (out as Record<string, unknown>)[type] = parsed;
   }
-  if (out.webhook === undefined || Object.keys(out.webhook).length === 0) {
+  if (SupportedEventSourceTypes.every((t) => Object.keys(out[t] ?? {}).length === 0)) {
     fail('spec', 'defines no event source', 'add a webhook map of event names to endpoints');
   }
-
   const meta: EventSource['metadata'] = { name: metadata.name };
   if (typeof metadata.namespace === 'string') meta.namespace = metadata.namespace;
   if (isObj(metadata.labels)) meta.labels = metadata.labels as Record<string, string>;
@@ -98,89 +92,4 @@ export function parseEventSource(value: unknown, location: ManifestLocation = {}
     meta.annotations = metadata.annotations as Record<string, string>;
   }
   return { apiVersion: 'argoproj.io/v1alpha1', kind: 'EventSource', metadata: meta, spec: out };
-}
-
-function parseWebhook(
-  path: string,
-  raw: unknown,
-  fail: (field: string, message: string, fix?: string) => never,
-): WebhookEventSource {
-  if (!isObj(raw)) return fail(path, 'must be an object with endpoint, method and port');
-  for (const key of Object.keys(raw)) {
-    if (!webhookFields.has(key)) {
-      fail(`${path}.${key}`, 'is not a field of a webhook event source', 'remove it');
-    }
-  }
-  const { endpoint, method } = raw;
-  if (typeof endpoint !== 'string' || endpoint === '') {
-    return fail(`${path}.endpoint`, "can't be empty", 'give a path such as /environments');
-  }
-  if (!endpoint.startsWith('/')) {
-    fail(`${path}.endpoint`, `${JSON.stringify(endpoint)} is not a path`, `write /${endpoint}`);
-  }
-  if (typeof method !== 'string' || method === '') {
-    return fail(`${path}.method`, "can't be empty", 'give the HTTP method, e.g. POST');
-  }
-  const port = typeof raw.port === 'number' ? String(raw.port) : raw.port;
-  if (typeof port !== 'string' || port === '') {
-    return fail(`${path}.port`, "can't be empty", 'give the port as a string, e.g. "12000"');
-  }
-  if (!/^\d+$/.test(port) || Number(port) > 65_535) {
-    fail(`${path}.port`, `${JSON.stringify(port)} is not a port number`);
-  }
-  const hook: WebhookEventSource = { endpoint, method, port };
-  if (raw.url !== undefined) {
-    if (typeof raw.url !== 'string') fail(`${path}.url`, 'must be a string');
-    hook.url = raw.url as string;
-  }
-  if (raw.maxPayloadSize !== undefined) {
-    const size = raw.maxPayloadSize;
-    if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0) {
-      fail(`${path}.maxPayloadSize`, 'must be a positive integer (bytes)');
-    }
-    hook.maxPayloadSize = size as number;
-  }
-  if (raw.metadata !== undefined) {
-    const md = raw.metadata;
-    if (!isObj(md) || Object.values(md).some((v) => typeof v !== 'string')) {
-      fail(`${path}.metadata`, 'must map names to strings');
-    }
-    hook.metadata = { ...(md as Record<string, string>) };
-  }
-  if (raw.authSecret !== undefined) {
-    hook.authSecret = parseSecretRef(`${path}.authSecret`, raw.authSecret, fail);
-  }
-  if (raw.filter !== undefined) {
-    const filter = raw.filter;
-    if (
-      !isObj(filter) ||
-      (filter.expression !== undefined && typeof filter.expression !== 'string')
-    ) {
-      fail(`${path}.filter`, 'must be an object with a string expression');
-    }
-    hook.filter = { ...(filter as { expression?: string }) };
-  }
-  for (const tls of ['serverCertSecret', 'serverKeySecret'] as const) {
-    if (raw[tls] !== undefined) {
-      fail(
-        `${path}.${tls}`,
-        'TLS on webhook endpoints is not supported yet',
-        'remove it and terminate TLS in front of Plinth',
-      );
-    }
-  }
-  return hook;
-}
-
-function parseSecretRef(
-  path: string,
-  raw: unknown,
-  fail: (field: string, message: string, fix?: string) => never,
-): SecretKeySelector {
-  if (!isObj(raw) || typeof raw.name !== 'string' || typeof raw.key !== 'string') {
-    return fail(path, 'must be a secret key selector {name, key}');
-  }
-  const ref: SecretKeySelector = { name: raw.name, key: raw.key };
-  if (typeof raw.optional === 'boolean') ref.optional = raw.optional;
-  return ref;
 }

@@ -42,7 +42,14 @@ export const EventSourceTypes = [
 export type EventSourceType = (typeof EventSourceTypes)[number];
 
 /** The types Plinth runs today. */
-export const SupportedEventSourceTypes = ['webhook'] as const satisfies readonly EventSourceType[];
+export const SupportedEventSourceTypes = [
+  'webhook',
+  'calendar',
+  'github',
+  'gitlab',
+] as const satisfies readonly EventSourceType[];
+
+export type SupportedEventSourceType = (typeof SupportedEventSourceTypes)[number];
 
 /** A reference to one key of a Kubernetes Secret. */
 export interface SecretKeySelector {
@@ -77,6 +84,71 @@ export interface WebhookEventSource {
   serverKeySecret?: SecretKeySelector;
 }
 
+/** Argo's WebhookContext: the HTTP endpoint a github or gitlab event source serves. */
+export type WebhookContext = Omit<WebhookEventSource, 'filter'>;
+
+/** Where a calendar event source keeps its last event, and whether it catches up. */
+export interface EventPersistence {
+  catchup?: { enabled?: boolean; maxDuration?: string };
+  /** On one machine, the name of a JSON file under the data directory, not a ConfigMap. */
+  configMap?: { name?: string; createIfNotExist?: boolean };
+}
+
+/** Argo's CalendarEventSource: events on a cron schedule or at an interval. */
+export interface CalendarEventSource {
+  /** Cron with five fields (minute hour day-of-month month day-of-week), as Argo parses it. */
+  schedule?: string;
+  /** A Go duration such as `1h30m`; used when `schedule` is empty. */
+  interval?: string;
+  /** RFC 5545 `EXDATE:20060102T150405Z,...` lines: days on which no event fires. */
+  exclusionDates?: string[];
+  /** IANA zone the schedule is read in; UTC when empty. */
+  timezone?: string;
+  metadata?: Record<string, string>;
+  persistence?: EventPersistence;
+  filter?: EventSourceFilter;
+}
+
+/** Argo's GithubEventSource; the parts that call GitHub's API are kept but not acted on. */
+export interface GithubEventSource {
+  id?: number;
+  webhook?: WebhookContext;
+  owner?: string;
+  repository?: string;
+  repositories?: { owner: string; names: string[] }[];
+  organizations?: string[];
+  /** Values of `X-GitHub-Event` that become events (`*` for all). */
+  events?: string[];
+  apiToken?: SecretKeySelector;
+  webhookSecret?: SecretKeySelector;
+  insecure?: boolean;
+  active?: boolean;
+  contentType?: string;
+  githubBaseURL?: string;
+  githubUploadURL?: string;
+  deleteHookOnFinish?: boolean;
+  githubApp?: unknown;
+  metadata?: Record<string, string>;
+  filter?: EventSourceFilter;
+}
+
+/** Argo's GitlabEventSource; the parts that call GitLab's API are kept but not acted on. */
+export interface GitlabEventSource {
+  webhook?: WebhookContext;
+  projectID?: string;
+  projects?: string[];
+  groups?: string[];
+  /** GitLab hook options such as `PushEvents`, matched against `X-Gitlab-Event`. */
+  events?: string[];
+  accessToken?: SecretKeySelector;
+  secretToken?: SecretKeySelector;
+  enableSSLVerification?: boolean;
+  gitlabBaseURL?: string;
+  deleteHookOnFinish?: boolean;
+  metadata?: Record<string, string>;
+  filter?: EventSourceFilter;
+}
+
 export interface ServicePort {
   name?: string;
   port: number;
@@ -92,6 +164,9 @@ export interface EventSourceSpec {
   template?: unknown;
   /** Event name → endpoint. */
   webhook?: Record<string, WebhookEventSource>;
+  calendar?: Record<string, CalendarEventSource>;
+  github?: Record<string, GithubEventSource>;
+  gitlab?: Record<string, GitlabEventSource>;
 }
 
 export interface ObjectMeta {
@@ -110,3 +185,10 @@ export interface EventSource {
 
 /** Argo's default `maxPayloadSize` (1 MiB). */
 export const defaultMaxPayloadSize = 1_048_576;
+
+/**
+ * Annotation on an EventSource naming the secret (`<name>/<key>`) whose HMAC-SHA256
+ * of the body every webhook request must carry in `X-Plinth-Signature-256`.
+ * `plinth.dev/hmac-secret.<eventName>` sets it for one endpoint.
+ */
+export const hmacSecretAnnotation = 'plinth.dev/hmac-secret';

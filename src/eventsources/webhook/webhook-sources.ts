@@ -1,18 +1,20 @@
-import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { EventBus } from '../../eventbus/index.js';
-import { ManifestError, PlinthError } from '../../errors/index.js';
+import { PlinthError } from '../../errors/index.js';
 import type { Logger } from '../../logging/index.js';
-import {
-  defaultMaxPayloadSize,
-  type EventSource,
-  type SecretKeySelector,
-  type WebhookEventSource,
-} from '../types.js';
+import { sourceCloudEvent } from '../cloud-event.js';
+import { passesFilter, type FilterEvaluator } from '../filter.js';
+import { githubVerdict } from '../git/github.js';
+import { gitlabTokenVerdict, gitlabVerdict } from '../git/gitlab.js';
+import { checkSignature, constantTimeEqual } from '../git/signature.js';
+import { answer, type Verdict } from '../git/verdict.js';
+import type { EventSource, SecretKeySelector } from '../types.js';
 import { readBody, valuesMap } from './body.js';
-import { webhookCloudEvent, type WebhookEventData } from './event.js';
-import { headerMap } from './headers.js';
+import type { WebhookEventData } from './event.js';
+import { headerMap, maskedAuthorization } from './headers.js';
+import { planPorts, unusedRemoteFields, type PortServer, type Route } from './routes.js';
 
 /** Looks up a Secret's key; `undefined` when it does not exist. */
 export type SecretResolver = (
@@ -20,11 +22,7 @@ export type SecretResolver = (
   namespace: string | undefined,
 ) => Promise<string | undefined>;
 
-/**
- * Evaluates an EventSource filter expression over the event's payload fields
- * (names with `-` written as `_`, as Argo does); true lets the event through.
- */
-export type FilterEvaluator = (expression: string, env: Record<string, unknown>) => boolean;
+export type { FilterEvaluator };
 
 export interface WebhookEventSourcesOptions {
   eventSources: readonly EventSource[];
@@ -34,7 +32,7 @@ export interface WebhookEventSourcesOptions {
   /** Manifest port → port to bind; 0 picks a free port. */
   portMap?: ReadonlyMap<number, number>;
   logger: Logger;
-  /** Needed when an endpoint has an `authSecret`. */
+  /** Needed when an endpoint has a secret (auth, TLS, HMAC, GitHub or GitLab secrets). */
   resolveSecret?: SecretResolver;
   /** Needed when an endpoint has a `filter`. */
   evaluateFilter?: FilterEvaluator;
@@ -42,6 +40,8 @@ export interface WebhookEventSourcesOptions {
 
 /** One endpoint being served. */
 export interface WebhookEndpoint {
+  /** The event source type serving it: `webhook`, `github` or `gitlab`. */
+  type: Route['type'];
   eventSourceName: string;
   eventName: string;
   method: string;
@@ -54,30 +54,17 @@ export interface WebhookEndpoint {
 }
 
 export interface WebhookEventSources {
-  /** Binds one HTTP server per port. */
+  /** Binds one HTTP (or HTTPS) server per port. */
   start(): Promise<void>;
   /** Closes the servers; requests in progress finish first. */
   stop(): Promise<void>;
   endpoints(): WebhookEndpoint[];
 }
 
-interface Route {
-  eventSource: EventSource;
-  eventName: string;
-  hook: WebhookEventSource;
-  maxPayloadSize: number;
-}
-
-interface PortServer {
-  manifestPort: number;
-  requestedPort: number;
-  routes: Map<string, Route>;
-  server: http.Server | undefined;
-  boundPort: number | undefined;
-}
-
 const formType = 'application/x-www-form-urlencoded';
 const textPlain = 'text/plain; charset=utf-8';
+/** Beyond Argo: the HMAC-SHA256 of a signed request's body, `sha256=<hex>`. */
+export const signatureHeader = 'x-plinth-signature-256';
 
 /**
  * Serves the webhook endpoints of the given EventSources with Argo Events'
@@ -86,7 +73,12 @@ const textPlain = 'text/plain; charset=utf-8';
  * bus holds it.
  */
 export function createWebhookEventSources(opts: WebhookEventSourcesOptions): WebhookEventSources {
-  const ports = planPorts(opts);
+  const ports = planPorts({
+    eventSources: opts.eventSources,
+    ...(opts.portMap ? { portMap: opts.portMap } : {}),
+    hasSecrets: opts.resolveSecret !== undefined,
+    hasFilter: opts.evaluateFilter !== undefined,
+  });
   const log = opts.logger;
 
   const send = (
@@ -99,86 +91,150 @@ export function createWebhookEventSources(opts: WebhookEventSourcesOptions): Web
     res.end(text);
   };
 
+  /** A secret's value; `undefined` (and a log line) when it cannot be had. */
+  async function secret(route: Route, ref: SecretKeySelector): Promise<string | undefined> {
+    try {
+      return await opts.resolveSecret?.(ref, route.eventSource.metadata.namespace);
+    } catch (err) {
+      log.error({ err, secret: ref.name, key: ref.key }, 'failed to load an event source secret');
+      return undefined;
+    }
+  }
+
   async function handle(route: Route, req: http.IncomingMessage, res: http.ServerResponse) {
-    const { hook, eventName } = route;
+    const verdict = await decide(route, req);
+    if (verdict === undefined) return;
+    if (verdict.kind === 'answer') {
+      const extra: Record<string, string> = verdict.status === 413 ? { Connection: 'close' } : {};
+      return send(res, verdict.status === 413 ? 400 : verdict.status, verdict.text, extra);
+    }
     const eventSourceName = route.eventSource.metadata.name;
-    if (hook.authSecret !== undefined) {
-      const verdict = await checkAuth(route, hook.authSecret, req);
-      if (verdict !== undefined) return send(res, verdict.status, verdict.text);
-    }
-    if (req.method !== hook.method) return send(res, 400, 'http method does not match');
-
-    let body: unknown;
-    if (req.method === 'GET') {
-      body = valuesMap(new URL(req.url ?? '/', 'http://localhost').searchParams);
-    } else if (req.method === 'POST') {
-      const read = await readBody(req, route.maxPayloadSize);
-      if (!read.ok) {
-        if (read.reason === 'aborted') return;
-        return send(res, 400, 'request body too large', { Connection: 'close' });
-      }
-      const contentType = req.headers['content-type'];
-      if (contentType === formType) {
-        body = valuesMap(new URLSearchParams(read.body.toString('utf8')));
-      } else {
-        try {
-          body = JSON.parse(read.body.toString('utf8'));
-        } catch {
-          return send(res, 400, 'the request body is not valid JSON');
-        }
-      }
-    } else {
-      return send(res, 400, `unsupported method: ${req.method}`);
-    }
-
-    const data: WebhookEventData = { header: headerMap(req), body };
-    if (hook.metadata !== undefined) data.metadata = hook.metadata;
-    if (hook.filter?.expression && !passesFilter(hook.filter.expression, data)) {
+    const { eventName } = route;
+    if (!passesFilter(route.filter, verdict.data, opts.evaluateFilter, log)) {
       return send(res, 200, 'success');
     }
-    const event = webhookCloudEvent(eventSourceName, eventName, data);
+    const event = sourceCloudEvent(route.type, eventSourceName, eventName, verdict.data);
     try {
       await opts.bus.publish(event);
     } catch (err) {
-      log.error({ err, eventSourceName, eventName }, 'failed to publish a webhook event');
+      log.error({ err, eventSourceName, eventName }, 'failed to publish an event');
       return send(res, 500, 'failed to record event');
     }
-    log.debug({ eventSourceName, eventName, eventId: event.id }, 'webhook event published');
+    log.debug({ eventSourceName, eventName, eventId: event.id }, 'event published');
     send(res, 200, 'success', { 'X-Plinth-Event-Id': event.id });
+  }
+
+  /** Reads the body within the endpoint's limit; `undefined` when the caller went away. */
+  async function body(
+    route: Route,
+    req: http.IncomingMessage,
+  ): Promise<Buffer | Verdict | undefined> {
+    const read = await readBody(req, route.maxPayloadSize);
+    if (read.ok) return read.body;
+    // 413 stands for "too large": answered 400, as Argo does, with the connection closed.
+    return read.reason === 'aborted' ? undefined : answer(413, 'request body too large');
+  }
+
+  /** Argo's checks, in its order, for each type of endpoint. */
+  async function decide(route: Route, req: http.IncomingMessage): Promise<Verdict | undefined> {
+    const { hook } = route;
+    if (hook.authSecret !== undefined) {
+      const denied = await checkAuth(route, hook.authSecret, req);
+      if (denied !== undefined) return denied;
+    }
+    if (route.type === 'gitlab' && route.spec.secretToken !== undefined) {
+      const token = await secret(route, route.spec.secretToken);
+      if (token === undefined) return answer(500, 'Error loading secret token');
+      const denied = gitlabTokenVerdict(token, headerMap(req));
+      if (denied !== undefined) return denied;
+    }
+    if (req.method !== hook.method) return answer(400, 'http method does not match');
+    if (route.type !== 'webhook') {
+      const raw = await body(route, req);
+      if (raw === undefined || !Buffer.isBuffer(raw)) return raw;
+      const headers = headerMap(req);
+      if (route.type === 'gitlab') {
+        if (headers['X-Gitlab-Token'] !== undefined)
+          headers['X-Gitlab-Token'] = [maskedAuthorization];
+        return gitlabVerdict(route.spec, { headers, body: raw });
+      }
+      let hookSecret: string | undefined;
+      if (route.spec.webhookSecret !== undefined) {
+        hookSecret = await secret(route, route.spec.webhookSecret);
+        if (hookSecret === undefined) return answer(500, 'Error loading webhook secret');
+      }
+      return githubVerdict(route.spec, hookSecret, { headers, body: raw });
+    }
+
+    let parsed: unknown;
+    if (req.method === 'GET') {
+      // A signed GET signs its query string, the only input it has.
+      const query = (req.url ?? '').split('?').slice(1).join('?');
+      const denied = await checkHmac(route, req, Buffer.from(query));
+      if (denied !== undefined) return denied;
+      parsed = valuesMap(new URL(req.url ?? '/', 'http://localhost').searchParams);
+    } else if (req.method === 'POST') {
+      const raw = await body(route, req);
+      if (raw === undefined || !Buffer.isBuffer(raw)) return raw;
+      const denied = await checkHmac(route, req, raw);
+      if (denied !== undefined) return denied;
+      if (req.headers['content-type'] === formType) {
+        parsed = valuesMap(new URLSearchParams(raw.toString('utf8')));
+      } else {
+        try {
+          parsed = JSON.parse(raw.toString('utf8'));
+        } catch {
+          return answer(400, 'the request body is not valid JSON');
+        }
+      }
+    } else {
+      return answer(400, `unsupported method: ${req.method}`);
+    }
+    const data: WebhookEventData = { header: headerMap(req), body: parsed };
+    if (route.hook.metadata !== undefined) data.metadata = route.hook.metadata;
+    return { kind: 'publish', data };
+  }
+
+  /** Beyond Argo: the HMAC-SHA256 signature an EventSource's annotation asks for. */
+  async function checkHmac(
+    route: Route,
+    req: http.IncomingMessage,
+    signed: Buffer,
+  ): Promise<Verdict | undefined> {
+    if (route.type !== 'webhook' || route.hmacSecret === undefined) return undefined;
+    const key = await secret(route, route.hmacSecret);
+    if (key === undefined) return answer(500, 'Error loading signing secret');
+    const header = req.headers[signatureHeader];
+    const problem = checkSignature(Array.isArray(header) ? header[0] : header, key, signed);
+    return problem === undefined ? undefined : answer(401, `invalid signature: ${problem}`);
   }
 
   async function checkAuth(
     route: Route,
     ref: SecretKeySelector,
     req: http.IncomingMessage,
-  ): Promise<{ status: number; text: string } | undefined> {
-    let token: string | undefined;
-    try {
-      token = await opts.resolveSecret?.(ref, route.eventSource.metadata.namespace);
-    } catch (err) {
-      log.error({ err, secret: ref.name }, 'failed to load a webhook auth secret');
-    }
-    if (token === undefined) return { status: 500, text: 'Error loading auth token' };
+  ): Promise<Verdict | undefined> {
+    const token = await secret(route, ref);
+    if (token === undefined) return answer(500, 'Error loading auth token');
     const header = req.headers.authorization ?? '';
-    if (!header.startsWith('Bearer ')) return { status: 401, text: 'Invalid Authorization Header' };
-    const given = Buffer.from(header.slice('Bearer '.length));
-    const wanted = Buffer.from(token);
-    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
-      return { status: 401, text: 'Invalid Auth token' };
+    if (!header.startsWith('Bearer ')) return answer(401, 'Invalid Authorization Header');
+    if (!constantTimeEqual(header.slice('Bearer '.length), token)) {
+      return answer(401, 'Invalid Auth token');
     }
     return undefined;
   }
 
-  function passesFilter(expression: string, data: WebhookEventData): boolean {
-    const env: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(data)) env[key.replaceAll('-', '_')] = value;
-    try {
-      return opts.evaluateFilter?.(expression, env) ?? true;
-    } catch (err) {
-      // Argo drops an event whose filter cannot be evaluated.
-      log.warn({ err, expression }, 'webhook filter failed; event dropped');
-      return false;
-    }
+  async function tlsOptions(tls: NonNullable<PortServer['tls']>): Promise<https.ServerOptions> {
+    const get = async (ref: SecretKeySelector) => {
+      const value = await opts.resolveSecret?.(ref, tls.namespace);
+      if (value === undefined) {
+        throw new PlinthError('UNAVAILABLE', `TLS secret ${ref.name}/${ref.key} not found`, {
+          retryable: false,
+        });
+      }
+      return value;
+    };
+    return { cert: await get(tls.cert), key: await get(tls.key) };
   }
 
   function listener(port: PortServer): http.RequestListener {
@@ -201,7 +257,10 @@ export function createWebhookEventSources(opts: WebhookEventSourcesOptions): Web
     async start() {
       for (const port of ports) {
         if (port.server !== undefined) continue;
-        const server = http.createServer(listener(port));
+        const server =
+          port.tls === undefined
+            ? http.createServer(listener(port))
+            : https.createServer(await tlsOptions(port.tls), listener(port));
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
           server.listen(port.requestedPort, opts.host, () => {
@@ -219,8 +278,21 @@ export function createWebhookEventSources(opts: WebhookEventSourcesOptions): Web
         port.boundPort = (server.address() as AddressInfo).port;
         log.info(
           { port: port.boundPort, routes: [...port.routes.keys()] },
-          'webhook server listening',
+          port.tls ? 'webhook server listening (HTTPS)' : 'webhook server listening',
         );
+        for (const route of port.routes.values()) {
+          const ignored = unusedRemoteFields(route);
+          if (ignored.length === 0) continue;
+          log.info(
+            {
+              eventSourceName: route.eventSource.metadata.name,
+              eventName: route.eventName,
+              ignored,
+              endpoint: `${port.tls ? 'https' : 'http'}://${opts.host}:${port.boundPort}${route.hook.endpoint}`,
+            },
+            `not registering the ${route.type} webhook through the ${route.type} API; point the repository's webhook at the endpoint`,
+          );
+        }
       }
     },
 
@@ -245,10 +317,11 @@ export function createWebhookEventSources(opts: WebhookEventSourcesOptions): Web
         [...port.routes.values()].map((route) => {
           const bound = port.boundPort ?? port.requestedPort;
           return {
+            type: route.type,
             eventSourceName: route.eventSource.metadata.name,
             eventName: route.eventName,
             method: route.hook.method,
-            url: `http://${host}:${bound}${route.hook.endpoint}`,
+            url: `${port.tls ? 'https' : 'http'}://${host}:${bound}${route.hook.endpoint}`,
             manifestPort: port.manifestPort,
             port: bound,
           };
@@ -256,50 +329,6 @@ export function createWebhookEventSources(opts: WebhookEventSourcesOptions): Web
       );
     },
   };
-}
-
-/** Groups the endpoints by the port they bind, refusing two endpoints on one path and port. */
-function planPorts(opts: WebhookEventSourcesOptions): PortServer[] {
-  const byKey = new Map<string, PortServer>();
-  for (const eventSource of opts.eventSources) {
-    for (const [eventName, hook] of Object.entries(eventSource.spec.webhook ?? {})) {
-      const where = `EventSource ${eventSource.metadata.name}, spec.webhook.${eventName}`;
-      const manifestPort = Number(hook.port);
-      const requestedPort = opts.portMap?.get(manifestPort) ?? manifestPort;
-      if (hook.filter?.expression && opts.evaluateFilter === undefined) {
-        throw new ManifestError(`${where}.filter: event source filters are not supported yet`);
-      }
-      if (hook.authSecret !== undefined && opts.resolveSecret === undefined) {
-        throw new ManifestError(`${where}.authSecret: no secret store is configured`);
-      }
-      // Several ports remapped to 0 each get their own free port.
-      const key = requestedPort === 0 ? `any:${manifestPort}` : String(requestedPort);
-      let port = byKey.get(key);
-      if (port === undefined) {
-        port = {
-          manifestPort,
-          requestedPort,
-          routes: new Map(),
-          server: undefined,
-          boundPort: undefined,
-        };
-        byKey.set(key, port);
-      }
-      const taken = port.routes.get(hook.endpoint);
-      if (taken !== undefined) {
-        throw new ManifestError(
-          `${where}: endpoint ${hook.endpoint} on port ${hook.port} is already served by EventSource ${taken.eventSource.metadata.name}, event ${taken.eventName}`,
-        );
-      }
-      port.routes.set(hook.endpoint, {
-        eventSource,
-        eventName,
-        hook,
-        maxPayloadSize: hook.maxPayloadSize ?? defaultMaxPayloadSize,
-      });
-    }
-  }
-  return [...byKey.values()];
 }
 
 function pathOf(url: string | undefined): string {
