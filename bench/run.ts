@@ -1,4 +1,5 @@
 import { benchEngine } from './engine.js';
+import { benchEvents } from './events.js';
 
 /**
  * `npm run bench`: ratios measured in one run on this machine (never timed
@@ -6,6 +7,7 @@ import { benchEngine } from './engine.js';
  */
 const suites: Record<string, () => Promise<Record<string, number>>> = {
   engine: benchEngine,
+  events: benchEvents,
 };
 
 const only = process.argv.slice(2);

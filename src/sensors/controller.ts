@@ -21,6 +21,7 @@ import {
   type FilterTools,
   type TemplateRenderer,
 } from './dependencies/index.js';
+import { CrashPoint, createFaultInjector, type FaultInjector } from './faults.js';
 import { defaultMaxDeliveries, maxDeliveries, retryDelayMs } from './retry.js';
 import type { Sensor } from './types.js';
 
@@ -38,6 +39,8 @@ export interface SensorControllerDeps {
   now?: () => number;
   /** Go templates for data filters' `template`; Plinth's text/template with sprig by default. */
   renderTemplate?: TemplateRenderer;
+  /** Crash points for tests; by default armed only by `PLINTH_TEST_CRASH_AT` in the environment. */
+  faults?: FaultInjector;
 }
 
 /** Runs sensors against the bus: each sensor is a durable consumer `sensor:<namespace>/<name>`. */
@@ -61,6 +64,7 @@ interface SensorRuntime {
 export function createSensorController(deps: SensorControllerDeps): SensorController {
   const { bus, workflows, logger } = deps;
   const now = deps.now ?? Date.now;
+  const fault = deps.faults ?? createFaultInjector(process.env);
   const runner = createTriggerRunner({
     ...(deps.secrets ? { secrets: deps.secrets } : {}),
     logger,
@@ -124,13 +128,16 @@ export function createSensorController(deps: SensorControllerDeps): SensorContro
   async function handle(runtime: SensorRuntime, message: BusMessage): Promise<void> {
     const { event } = message;
     const key = sensorKey(runtime.sensor);
+    await fault(CrashPoint.BeforeHandle);
     if (runtime.recentIds.has(event.id)) {
       logger.debug({ sensor: key, eventId: event.id }, 'dropping an event already handled');
       await message.ack();
       return;
     }
     const offer = await offerEvent(runtime.sensor, runtime.state, event, { tools, now: now() });
+    if (offer.firings.length > 0) await fault(CrashPoint.BeforeTrigger);
     const results = await Promise.all(offer.firings.map((firing) => execute(runtime, firing)));
+    if (offer.firings.length > 0) await fault(CrashPoint.AfterSubmit);
     let next = 0;
     const triggers = offer.decision.triggers.map((t) =>
       t.events === undefined ? t : (results[next++]?.decision ?? t),

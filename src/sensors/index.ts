@@ -21,6 +21,7 @@ export {
   type SensorController,
   type SensorControllerDeps,
 } from './controller.js';
+export { CRASH_AT_ENV, CrashPoint, createFaultInjector, type FaultInjector } from './faults.js';
 export {
   createSecretResolver,
   RateLimitUnit,
