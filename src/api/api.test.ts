@@ -160,7 +160,7 @@ describe('api', () => {
       {
         field: 'size',
         message: 'field is not known',
-        fix: 'remove it, allowed fields are name, region, team, tier',
+        fix: 'remove it, allowed fields are name, region, team, tier, ttl, protected',
       },
     ]);
 

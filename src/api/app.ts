@@ -15,13 +15,17 @@ import { registerIdempotency } from './idempotency.js';
 import { metricsRoute, registerMetrics, type MetricSources } from './metrics.js';
 import { sendProblem } from './problem.js';
 import { createValidatorCompiler } from './validation.js';
+import { applicationRoutes } from './routes/applications.js';
 import { environmentRoutes } from './routes/environments.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { infrastructureRoutes } from './routes/infrastructure.js';
 import { requestRoutes } from './routes/requests.js';
 import { runRoutes } from './routes/runs.js';
 import { auditRoutes } from './routes/audit.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { workflowRoutes } from './routes/workflows.js';
 
 /** What the API needs; the composition root provides it. */
 export interface ApiOptions {
@@ -93,8 +97,19 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       },
       tags: [
         { name: 'environments', description: 'Environments and their requests' },
+        { name: 'applications', description: 'Applications, their deployments and configuration' },
         { name: 'requests', description: 'What was asked for, and its runs' },
+        { name: 'catalog', description: 'The request kinds and the JSON Schemas of their input' },
+        {
+          name: 'infrastructure',
+          description: "Resources of the catalog's kinds (compute, storage, database, ...)",
+        },
         { name: 'runs', description: 'Workflows: status, logs, approvals' },
+        {
+          name: 'workflows',
+          description:
+            'Argo Workflows: submit, list, get, logs, suspend, resume, stop, terminate, retry, resubmit, delete',
+        },
         {
           name: 'events',
           description: "Every event with each sensor's decision about it, and replay",
@@ -120,9 +135,13 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       tokenRoutes(api, platform);
       auditRoutes(api, platform);
       environmentRoutes(api, platform);
+      applicationRoutes(api, platform);
       requestRoutes(api, platform);
       runRoutes(api, platform);
+      workflowRoutes(api, platform);
       eventRoutes(api, platform);
+      catalogRoutes(api, platform);
+      infrastructureRoutes(api, platform);
     },
     { prefix: '/api/v1' },
   );

@@ -71,6 +71,13 @@ export const TierSchema = StringEnum(
   'Its policy: nobody approves their own request for a production environment. Default development.',
 );
 
+export const TtlSchema = Type.String({
+  pattern: '^\\d{1,6}[mhdw]$',
+  description:
+    'A lifetime: a number and a unit (m, h, d, w), at most 90d. The environment is destroyed when it ends (not for production or protected environments).',
+  examples: ['8h', '3d'],
+});
+
 export const CreateEnvironmentBody = Type.Object(
   {
     name: Type.String({
@@ -90,7 +97,29 @@ export const CreateEnvironmentBody = Type.Object(
       Type.String({ minLength: 1, description: "The owning team; the token's team when omitted." }),
     ),
     tier: Type.Optional(TierSchema),
+    ttl: Type.Optional(TtlSchema),
+    protected: Type.Optional(
+      Type.Boolean({ description: 'Protected environments never expire. Default false.' }),
+    ),
   },
+  { additionalProperties: false },
+);
+
+export const UpdateEnvironmentBody = Type.Object(
+  {
+    region: Type.Optional(
+      Type.String({ minLength: 1, description: 'Runs plan, approval, apply.' }),
+    ),
+    team: Type.Optional(Type.String({ minLength: 1, description: 'Runs plan, approval, apply.' })),
+    tier: Type.Optional(TierSchema),
+    ttl: Type.Optional(TtlSchema),
+    protected: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const ExtendEnvironmentBody = Type.Object(
+  { ttl: TtlSchema },
   { additionalProperties: false },
 );
 
@@ -109,6 +138,20 @@ export const EnvironmentSchema = Type.Object({
   region: Nullable(Type.String()),
   team: Nullable(Type.String()),
   tier: TierSchema,
+  protected: Type.Boolean(),
+  expiresAt: Nullable(Timestamp),
+  drifted: Type.Boolean({ description: 'The last drift check found changes made outside Plinth.' }),
+  drift: Nullable(
+    Type.Object(
+      {
+        checkedAt: Type.Optional(Type.String()),
+        drifted: Type.Optional(Type.Boolean()),
+        changes: Type.Optional(Type.Array(AnyValue)),
+        runId: Type.Optional(Type.String()),
+      },
+      { additionalProperties: true },
+    ),
+  ),
   outputs: Type.Record(Type.String(), AnyValue, {
     description: 'Terraform outputs of its last apply.',
   }),

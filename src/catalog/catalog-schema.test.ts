@@ -117,6 +117,38 @@ describe("the catalog against Argo's JSON schemas", () => {
     expect(found).toEqual([]);
   });
 
+  it("checks each request kind's own Sensor and WorkflowTemplate with the rest", async () => {
+    const catalog = await loadCatalog(catalogDir);
+    expect(catalog.kinds.length).toBeGreaterThan(0);
+    for (const kind of catalog.kinds) {
+      const checked = catalog.entries.map((e) => e.manifest);
+      const template = checked.find(
+        (m) => m.kind === 'WorkflowTemplate' && m.metadata.name === kind.workflowTemplate,
+      );
+      expect(template, kind.name).toBeDefined();
+      expect(problems('WorkflowTemplate', schemaFor('WorkflowTemplate'), template)).toEqual([]);
+      const sensors = checked.filter(
+        (m) =>
+          m.kind === 'Sensor' &&
+          (
+            (m.spec as { dependencies?: { eventSourceName?: string; eventName?: string }[] })
+              .dependencies ?? []
+          ).some(
+            (d) => d.eventSourceName === kind.eventSourceName && d.eventName === kind.eventName,
+          ),
+      );
+      expect(
+        sensors.map((s) => s.metadata.name),
+        kind.name,
+      ).toEqual([kind.name]);
+      const [workflow] = sensors.flatMap(triggeredWorkflows) as {
+        spec?: { workflowTemplateRef?: { name?: string } };
+      }[];
+      expect(workflow?.spec?.workflowTemplateRef?.name).toBe(kind.workflowTemplate);
+      expect(problems('Workflow', schemaFor('Workflow'), workflow)).toEqual([]);
+    }
+  });
+
   it('rejects what Argo rejects', () => {
     const template = { spec: { templates: [{ name: 'approve', suspend: 'yes' }] } };
     expect(problems('WorkflowTemplate', schemaFor('WorkflowTemplate'), template)).not.toEqual([]);

@@ -46,7 +46,9 @@ describe('the environment WorkflowTemplate’s scripts', () => {
     );
     await chmod(launcher, 0o755);
     const catalog = await loadCatalog(catalogDir);
-    const spec = catalog.workflowTemplates[0]?.spec as { templates: ScriptTemplate[] };
+    const spec = catalog.workflowTemplates.find((t) => t.metadata.name === 'environment')?.spec as {
+      templates: ScriptTemplate[];
+    };
     templates = new Map(spec.templates.map((t) => [t.name, t]));
   });
   afterAll(async () => {

@@ -10,3 +10,12 @@ export type {
   ParsedDocument,
   SourcePosition,
 } from './types.js';
+export {
+  checkRequestKinds,
+  loadRequestKinds,
+  parseRequestKind,
+  KINDS_DIR,
+  REQUEST_KIND,
+  REQUEST_KIND_API_VERSION,
+  type RequestKind,
+} from './kinds.js';

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ManifestError, NotFoundError } from '../errors/index.js';
+import { checkRequestKinds, KINDS_DIR, loadRequestKinds } from './kinds.js';
 import { parseManifests } from './parse.js';
 import {
   ManifestKind,
@@ -14,8 +15,8 @@ const API_VERSION = 'argoproj.io/v1alpha1';
 const KINDS = new Set<string>(Object.values(ManifestKind));
 const YAML_FILE = /\.ya?ml$/i;
 
-/** Folders of a catalog that hold no manifests. */
-const SKIPPED_DIRS = new Set(['modules', 'node_modules']);
+/** Folders of a catalog that hold no Argo manifests (request kinds are read on their own). */
+const SKIPPED_DIRS = new Set(['modules', 'node_modules', KINDS_DIR]);
 
 async function yamlFiles(dir: string, top: boolean): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -107,6 +108,7 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
     modulesDir: path.join(root, 'modules'),
     entries: [],
     files,
+    kinds: [],
   };
   const seen = new Map<string, CatalogEntry>();
   const lists: Record<ManifestKind, Manifest[]> = {
@@ -135,5 +137,7 @@ export async function loadCatalog(dir: string): Promise<Catalog> {
       catalog.entries.push(entry);
     }
   }
+  catalog.kinds = await loadRequestKinds(root);
+  checkRequestKinds(catalog.kinds, catalog);
   return catalog;
 }

@@ -23,6 +23,7 @@ interface Template {
 }
 
 const spec = <T>(m: Manifest | undefined): T => (m?.spec ?? {}) as T;
+const named = (list: Manifest[], name: string) => list.find((m) => m.metadata.name === name);
 
 describe('the shipped catalog', () => {
   let catalog: Catalog;
@@ -32,10 +33,20 @@ describe('the shipped catalog', () => {
 
   it('loads without errors', () => {
     expect(catalog.eventBuses.map((m) => m.metadata.name)).toEqual(['eventbus']);
-    expect(catalog.eventSources.map((m) => m.metadata.name)).toEqual(['webhook']);
-    expect(catalog.sensors.map((m) => m.metadata.name)).toEqual(['environments']);
-    expect(catalog.workflowTemplates.map((m) => m.metadata.name)).toEqual(['environment']);
-    expect(existsSync(path.join(catalog.modulesDir, 'environment', 'main.tf'))).toBe(true);
+    // Other kinds' files may sit beside these; the catalog holds at least them.
+    expect(catalog.eventSources.map((m) => m.metadata.name)).toEqual(
+      expect.arrayContaining(['webhook', 'infrastructure']),
+    );
+    expect(catalog.sensors.map((m) => m.metadata.name)).toEqual(
+      expect.arrayContaining(['compute', 'database', 'environments', 'storage']),
+    );
+    expect(catalog.workflowTemplates.map((m) => m.metadata.name)).toEqual(
+      expect.arrayContaining(['compute', 'database', 'environment', 'storage']),
+    );
+    expect(catalog.kinds.map((k) => k.name)).toEqual(['compute', 'database', 'storage']);
+    for (const module of ['environment', 'compute', 'storage', 'database']) {
+      expect(existsSync(path.join(catalog.modulesDir, module, 'main.tf'))).toBe(true);
+    }
   });
 
   it.skipIf(!existsSync(seedDir))('ships the seed’s EventBus and EventSource unchanged', () => {
@@ -59,8 +70,8 @@ describe('the shipped catalog', () => {
           };
         };
       }[];
-    }>(catalog.sensors[0]);
-    const source = catalog.eventSources[0];
+    }>(named(catalog.sensors, 'environments'));
+    const source = named(catalog.eventSources, 'webhook');
     expect(sensor.eventBusName).toBe(catalog.eventBuses[0]?.metadata.name);
     const [dep] = sensor.dependencies;
     expect(dep?.eventSourceName).toBe(source?.metadata.name);
@@ -71,7 +82,15 @@ describe('the shipped catalog', () => {
     const workflow = k8s?.source.resource;
     expect(workflow?.spec).toMatchObject({ workflowTemplateRef: { name: 'environment' } });
     const args = workflow?.spec.arguments.parameters.map((p) => p.name) ?? [];
-    expect(args).toEqual(['name', 'region', 'team', 'action', 'request_id', 'requester']);
+    expect(args).toEqual([
+      'name',
+      'region',
+      'team',
+      'action',
+      'request_id',
+      'requester',
+      'approval_required',
+    ]);
 
     // Each argument is filled from the body field of the same name.
     for (const p of k8s?.parameters ?? []) {
@@ -85,13 +104,15 @@ describe('the shipped catalog', () => {
       'metadata.labels.plinth\\.dev/action',
     ]);
 
-    const template = spec<{ arguments: { parameters: Parameter[] } }>(catalog.workflowTemplates[0]);
+    const template = spec<{ arguments: { parameters: Parameter[] } }>(
+      named(catalog.workflowTemplates, 'environment'),
+    );
     expect(template.arguments.parameters.map((p) => p.name)).toEqual(args);
   });
 
   it('runs validate, plan, approve, apply and record-outputs, never interpolating into a script', () => {
     const { entrypoint, templates } = spec<{ entrypoint: string; templates: Template[] }>(
-      catalog.workflowTemplates[0],
+      named(catalog.workflowTemplates, 'environment'),
     );
     const byName = new Map(templates.map((t) => [t.name, t]));
     const steps = byName.get(entrypoint)?.steps?.map((group) => group.map((s) => s.template));

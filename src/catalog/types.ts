@@ -1,3 +1,5 @@
+import type { RequestKind } from './kinds.js';
+
 /** The kinds a catalog holds, spelled as Argo spells them. */
 export const ManifestKind = {
   EventBus: 'EventBus',
@@ -71,6 +73,8 @@ export interface Catalog {
   modulesDir: string;
   /** Every manifest with its file and source positions, in file order. */
   entries: CatalogEntry[];
-  /** The YAML files read, absolute, sorted. */
+  /** The YAML files read, absolute, sorted (the request kinds' files are not among them). */
   files: string[];
+  /** The self-service request kinds of `kinds/`. */
+  kinds: RequestKind[];
 }

@@ -3,9 +3,13 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../config/index.js';
 import { isPlinthError } from '../errors/index.js';
+import { registerAppCommands, registerConfigCommands } from './commands/app.js';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerCatalogCommands } from './commands/catalog.js';
+import { registerDeployCommand, runDeploy } from './commands/deploy.js';
 import { registerEnvCommands } from './commands/env.js';
 import { registerEventsCommands } from './commands/events.js';
+import { registerInfraCommands } from './commands/infra.js';
 import { registerLintCommand } from './commands/lint.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
@@ -13,6 +17,7 @@ import { registerSensorCommands } from './commands/sensor.js';
 import { registerTerraformCommand, runTerraform } from './commands/terraform.js';
 import { registerTokensCommands } from './commands/tokens.js';
 import { registerUpCommand } from './commands/up.js';
+import { registerWorkflowCommands } from './commands/workflows.js';
 import type { CliIO, Session } from './context.js';
 import { describeError } from './errors.js';
 
@@ -35,6 +40,8 @@ export function createProgram(session: Session): Command {
       'A self-service internal developer platform: Argo Events and Workflows on one machine.',
     )
     .version(packageVersion(), '--version', 'print the version')
+    // Root options only before the verb, so a verb may take its own --version (plinth app deploy).
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => void stdout.write(s),
@@ -45,7 +52,10 @@ export function createProgram(session: Session): Command {
 
   registerUpCommand(program, session);
   registerEnvCommands(program, session);
+  registerCatalogCommands(program, session);
+  registerInfraCommands(program, session);
   registerRunsCommands(program, session);
+  registerWorkflowCommands(program, session);
   registerRunCommand(program, session);
   registerSensorCommands(program, session);
   registerEventsCommands(program, session);
@@ -53,6 +63,9 @@ export function createProgram(session: Session): Command {
   registerTokensCommands(program, session);
   registerAuditCommand(program, session);
   registerTerraformCommand(program);
+  registerAppCommands(program, session);
+  registerConfigCommands(program, session);
+  registerDeployCommand(program);
   return program;
 }
 
@@ -65,6 +78,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const session: Session = { io, exitCode: 0 };
   try {
     if (argv[0] === 'terraform') return await runTerraform(session, argv.slice(1));
+    if (argv[0] === 'deploy') return await runDeploy(session, argv.slice(1));
     await createProgram(session).parseAsync(argv, { from: 'user' });
     return session.exitCode;
   } catch (err) {

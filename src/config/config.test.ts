@@ -65,3 +65,17 @@ describe('config', () => {
     expect(doc).toBe(renderConfigurationDoc());
   });
 });
+
+describe('durations', () => {
+  it('reads a number and a unit as milliseconds, and names a bad one', () => {
+    const c = loadConfig({
+      env: { PLINTH_TTL_CHECK_INTERVAL: '30s', PLINTH_EXPIRY_WARNING: '2h' },
+    });
+    expect(c.ttlCheckInterval).toBe(30_000);
+    expect(c.expiryWarning).toBe(7_200_000);
+    expect(c.driftCheckInterval).toBe(0);
+    expect(() => loadConfig({ env: { PLINTH_DRIFT_CHECK_INTERVAL: 'soon' } })).toThrow(
+      /PLINTH_DRIFT_CHECK_INTERVAL.*not a duration/,
+    );
+  });
+});

@@ -26,9 +26,19 @@ export interface Config {
   readonly busUser: string | undefined;
   readonly busPassword: string | undefined;
   readonly adminToken: string | undefined;
+  readonly secretKey: string | undefined;
+  readonly deployTarget: string;
+  readonly gitopsRemote: string | undefined;
   readonly terraformBin: string;
   readonly stepGraceSeconds: number;
   readonly transientErrorPattern: string | undefined;
+  /** Milliseconds. */
+  readonly ttlCheckInterval: number;
+  /** Milliseconds. */
+  readonly expiryWarning: number;
+  /** Milliseconds; 0 is off. */
+  readonly driftCheckInterval: number;
+  readonly notificationsFile: string | undefined;
   readonly logLevel: LogLevel;
 }
 
@@ -63,6 +73,19 @@ function parseValue(spec: SettingSpec, text: string, problems: FieldProblem[]): 
         return undefined;
       }
       return n;
+    }
+    case 'duration': {
+      const m = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
+      if (!m) {
+        problems.push({
+          field: spec.key,
+          message: `${where} is ${JSON.stringify(text)}, not a duration`,
+          fix: 'write a number and a unit, e.g. 30s, 5m, 1h, 2d',
+        });
+        return undefined;
+      }
+      const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms'];
+      return Number(m[1]) * unit;
     }
     case 'boolean':
       return ['1', 'true', 'yes', 'on'].includes(text.toLowerCase());

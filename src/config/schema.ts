@@ -5,7 +5,7 @@
  */
 
 /** How a setting's text is turned into a value. */
-export type SettingKind = 'string' | 'port' | 'integer' | 'boolean' | 'level';
+export type SettingKind = 'string' | 'port' | 'integer' | 'boolean' | 'level' | 'duration';
 
 /** One configurable setting. */
 export interface SettingSpec {
@@ -151,6 +151,31 @@ export const settings = [
     description: 'The first admin token. Unset: one is generated on first start and printed once.',
   },
   {
+    key: 'secretKey',
+    env: 'PLINTH_SECRET_KEY',
+    kind: 'string',
+    secret: true,
+    description:
+      'Key (32 bytes, base64) that encrypts configuration secrets at rest (AES-256-GCM). Unset: one is generated on first start in `<data dir>/secret.key` (mode 0600).',
+  },
+  {
+    key: 'deployTarget',
+    env: 'PLINTH_DEPLOY_TARGET',
+    flag: '--deploy-target',
+    kind: 'string',
+    default: 'gitops',
+    description:
+      "Where application deployments go: `gitops` (a git repository per environment, the commit Argo CD would sync) or `kubectl` (apply with the environment's kubeconfig).",
+  },
+  {
+    key: 'gitopsRemote',
+    env: 'PLINTH_GITOPS_REMOTE',
+    flag: '--gitops-remote',
+    kind: 'string',
+    description:
+      'A git remote the GitOps repositories are cloned from and pushed to; `{environment}` is replaced by the environment name. Unset: local repositories under `<data dir>/gitops/`.',
+  },
+  {
     key: 'terraformBin',
     env: 'PLINTH_TERRAFORM_BIN',
     flag: '--terraform',
@@ -173,6 +198,39 @@ export const settings = [
     kind: 'string',
     description:
       "A regular expression of step messages that `retryPolicy: OnTransientError` also retries (Argo's TRANSIENT_ERROR_PATTERN).",
+  },
+  {
+    key: 'ttlCheckInterval',
+    env: 'PLINTH_TTL_CHECK_INTERVAL',
+    flag: '--ttl-check-interval',
+    kind: 'duration',
+    default: '60s',
+    description: 'How often environments past their TTL are looked for (e.g. `30s`, `5m`).',
+  },
+  {
+    key: 'expiryWarning',
+    env: 'PLINTH_EXPIRY_WARNING',
+    flag: '--expiry-warning',
+    kind: 'duration',
+    default: '1h',
+    description: "How long before an environment's TTL ends the warning notification is sent.",
+  },
+  {
+    key: 'driftCheckInterval',
+    env: 'PLINTH_DRIFT_CHECK_INTERVAL',
+    flag: '--drift-check-interval',
+    kind: 'duration',
+    default: '0s',
+    description:
+      'How often every Ready environment is checked for drift; `0s` turns scheduled checks off.',
+  },
+  {
+    key: 'notificationsFile',
+    env: 'PLINTH_NOTIFICATIONS_FILE',
+    flag: '--notifications',
+    kind: 'string',
+    description:
+      'A JSON list of outgoing webhooks `{url, events?, format?: plinth|slack, secret?: {name, key}}`. Default: `policies/notifications.json` in the catalog, when present.',
   },
   {
     key: 'logLevel',

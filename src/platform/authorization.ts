@@ -9,10 +9,17 @@ import { Role, type Principal } from './types.js';
 export const Permission = {
   EnvironmentsRead: 'environments:read',
   EnvironmentsWrite: 'environments:write',
+  ApplicationsRead: 'applications:read',
+  ApplicationsWrite: 'applications:write',
   RunsRead: 'runs:read',
   RunsWrite: 'runs:write',
   RunsApprove: 'runs:approve',
+  /** Submitting and operating Argo Workflows through the API (stop, retry, ...). */
+  WorkflowsWrite: 'workflows:write',
   CatalogRead: 'catalog:read',
+  InfrastructureRead: 'infrastructure:read',
+  /** Requesting and deleting resources of the catalog's kinds (compute, storage, ...). */
+  InfrastructureWrite: 'infrastructure:write',
   TeamsRead: 'teams:read',
   TokensRead: 'tokens:read',
   TokensWrite: 'tokens:write',
@@ -26,18 +33,30 @@ export type Permission = (typeof Permission)[keyof typeof Permission];
 /** The permissions that are granted only on resources of the caller's own team. */
 const teamBound: ReadonlySet<Permission> = new Set([
   Permission.EnvironmentsWrite,
+  Permission.ApplicationsWrite,
+  Permission.InfrastructureWrite,
   Permission.RunsWrite,
   Permission.RunsApprove,
+  Permission.WorkflowsWrite,
 ]);
 
 const reads: Permission[] = [
   Permission.EnvironmentsRead,
+  Permission.ApplicationsRead,
   Permission.RunsRead,
   Permission.CatalogRead,
+  Permission.InfrastructureRead,
   Permission.TeamsRead,
   Permission.EventsRead,
 ];
-const requests: Permission[] = [...reads, Permission.EnvironmentsWrite, Permission.RunsWrite];
+const requests: Permission[] = [
+  ...reads,
+  Permission.EnvironmentsWrite,
+  Permission.ApplicationsWrite,
+  Permission.InfrastructureWrite,
+  Permission.RunsWrite,
+  Permission.WorkflowsWrite,
+];
 
 const grants: Record<Role, ReadonlySet<Permission>> = {
   [Role.Viewer]: new Set(reads),

@@ -344,19 +344,46 @@ export function createEventRecorder(deps: EventRecorderDeps): EventRecorder {
   const clock = deps.clock ?? (() => new Date());
   const inFlight = new Set<Promise<void>>();
   let subscription: Subscription | undefined;
+  let batch: { message: BusMessage; done: () => void }[] = [];
 
-  async function handle(message: BusMessage): Promise<void> {
+  // Events that arrive in the same turn share one insert: one commit per event
+  // would cap webhook ingest (DESIGN.md, "Numbers worth knowing").
+  async function flush(): Promise<void> {
+    const taken = batch;
+    batch = [];
+    const receivedAt = clock().toISOString();
     try {
-      await store.events.insert(eventRecordOf(message.event, clock().toISOString()));
-    } catch (err) {
-      logger.error(
-        { err, eventId: message.event.id, deliveryCount: message.deliveryCount },
-        'the event log could not store an event; it will be redelivered',
+      let stored = true;
+      try {
+        await store.events.insertMany(taken.map((t) => eventRecordOf(t.message.event, receivedAt)));
+      } catch (err) {
+        stored = false;
+        logger.error(
+          { err, events: taken.length },
+          'the event log could not store events; they will be redelivered',
+        );
+      }
+      await Promise.all(
+        taken.map((t) =>
+          stored ? t.message.ack() : t.message.nak(retryDelayMs(t.message.deliveryCount)),
+        ),
       );
-      await message.nak(retryDelayMs(message.deliveryCount));
-      return;
+    } finally {
+      taken.forEach((t) => t.done());
     }
-    await message.ack();
+  }
+
+  function handle(message: BusMessage): Promise<void> {
+    return new Promise<void>((done) => {
+      if (batch.length === 0)
+        setImmediate(
+          () =>
+            void flush().catch((err: unknown) =>
+              logger.warn({ err }, 'acknowledging events failed'),
+            ),
+        );
+      batch.push({ message, done });
+    });
   }
 
   return {
@@ -370,7 +397,7 @@ export function createEventRecorder(deps: EventRecorderDeps): EventRecorder {
           inFlight.add(work);
           return work.finally(() => inFlight.delete(work));
         },
-        { durable: EVENT_LOG_CONSUMER, maxInFlight: deps.maxInFlight ?? 16, deliverPolicy: 'all' },
+        { durable: EVENT_LOG_CONSUMER, maxInFlight: deps.maxInFlight ?? 256, deliverPolicy: 'all' },
       );
     },
     async stop() {

@@ -3,6 +3,7 @@ import { isPlinthError } from '../errors/index.js';
 import type { EnvironmentRecord, RequestRecord, Store } from '../store/index.js';
 import type { WorkflowEngine } from '../workflows/index.js';
 import { ENVIRONMENT_KIND } from './environments.js';
+import { RESOURCE_LABEL } from './infrastructure.js';
 import { EnvironmentStatus, Labels, RequestStatus } from './types.js';
 import {
   factsFromRecord,
@@ -43,10 +44,11 @@ function isFinalRequest(status: string): boolean {
   return isFinalPhase(status);
 }
 
+/** The state a run puts an environment (or a resource of a catalog kind) in. */
 function environmentTarget(
   facts: WorkflowFacts,
   action: string,
-  env: EnvironmentRecord | undefined,
+  env: Pick<EnvironmentRecord, 'outputs'> | undefined,
 ): Pick<EnvironmentRecord, 'status' | 'message' | 'outputs'> {
   const outputs = env?.outputs ?? {};
   if (facts.phase === 'Succeeded') {
@@ -159,8 +161,45 @@ export function createStatusFollower(deps: {
     );
   }
 
+  /** A resource of a catalog kind follows its current request's run; runs without a request are ignored. */
+  async function applyToResource(facts: WorkflowFacts, kind: string, name: string) {
+    const requestId = facts.labels[Labels.requestId];
+    if (!requestId) return;
+    const request = await store.requests.get(requestId);
+    if (!request || request.kind !== kind) return;
+    await applyToRequest(facts, request);
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const resource = await store.resources.get(kind, name);
+      if (!resource || resource.lastRequestId !== requestId) return;
+      const target = environmentTarget(facts, request.action, resource);
+      if (
+        resource.status === target.status &&
+        resource.message === target.message &&
+        JSON.stringify(resource.outputs) === JSON.stringify(target.outputs)
+      ) {
+        return;
+      }
+      const now = clock().toISOString();
+      if (
+        await store.resources.update(kind, name, { ...target, updatedAt: now }, [resource.status])
+      ) {
+        return;
+      }
+    }
+    logger.warn(
+      { kind, resource: name, run: facts.name },
+      'resource kept changing; status not applied',
+    );
+  }
+
   async function apply(facts: WorkflowFacts): Promise<void> {
-    if (facts.labels[Labels.kind] !== ENVIRONMENT_KIND) return;
+    const kind = facts.labels[Labels.kind];
+    const resource = facts.labels[RESOURCE_LABEL];
+    if (kind && kind !== ENVIRONMENT_KIND && resource) {
+      await applyToResource(facts, kind, resource);
+      return;
+    }
+    if (kind !== ENVIRONMENT_KIND) return;
     const name = facts.labels[Labels.environment] || facts.arguments['name'];
     if (!name) return;
     const action = facts.labels[Labels.action] || facts.arguments['action'] || 'create';
@@ -203,6 +242,24 @@ export function createStatusFollower(deps: {
           const facts = await factsOf(run.uid);
           if (facts) await apply(facts);
           done.add(env.name);
+        }
+        cursor = page.nextCursor;
+      } while (cursor);
+    }
+    for (const status of [EnvironmentStatus.Provisioning, EnvironmentStatus.Destroying]) {
+      let cursor: string | undefined;
+      do {
+        const page = await store.resources.list({
+          status,
+          limit: RECONCILE_PAGE,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        for (const resource of page.items) {
+          if (!resource.lastRequestId) continue;
+          const runs = await store.workflows.list({ requestId: resource.lastRequestId, limit: 1 });
+          const run = runs.items[0];
+          const facts = run ? await factsOf(run.uid) : undefined;
+          if (facts) await apply(facts);
         }
         cursor = page.nextCursor;
       } while (cursor);

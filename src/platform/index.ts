@@ -41,12 +41,68 @@ export {
   type ReplayAccepted,
 } from './events.js';
 export {
+  createWorkflowService,
+  parseParameters,
+  parseLabelSelector,
+  TEAM_LABEL,
+  type WorkflowService,
+  type SubmitWorkflowInput,
+  type WorkflowListQuery,
+  type WorkflowOperation,
+  type WorkflowOperationInput,
+  type ParameterInput,
+} from './workflows.js';
+export {
   ENVIRONMENT_EVENT,
   ENVIRONMENT_FIELDS,
   ENVIRONMENT_NAME_PATTERN,
   validateCreateEnvironment,
+  validateUpdateEnvironment,
+  ENVIRONMENT_UPDATE_FIELDS,
+  TTL_REQUESTER,
+  parseTtl,
   EnvironmentTier,
 } from './environments.js';
+export {
+  loadTierPolicy,
+  parseTierPolicy,
+  approvalRequired,
+  tierRule,
+  DEFAULT_TIER_POLICY,
+  ApprovalRule,
+  EnvironmentAction,
+  type TierPolicy,
+  type TierRule,
+} from './tiers.js';
+export {
+  createNotifier,
+  loadNotificationTargets,
+  parseNotificationTargets,
+  signatureOf,
+  SIGNATURE_HEADER,
+  NotificationEvent,
+  NotificationFormat,
+  type Notifier,
+  type NotifierDeps,
+  type NotificationTarget,
+  type NotificationInput,
+  type Notification,
+} from './notifications.js';
+export {
+  createTtlKeeper,
+  DEFAULT_EXPIRY_WARNING_MS,
+  type TtlKeeper,
+  type TtlKeeperDeps,
+  type TtlTick,
+} from './ttl.js';
+export {
+  createDriftService,
+  DRIFT_TEMPLATE,
+  DRIFT_ACTION,
+  DRIFT_REQUESTER,
+  type DriftService,
+  type DriftServiceDeps,
+} from './drift.js';
 export {
   Role,
   EnvironmentStatus,
@@ -60,6 +116,9 @@ export {
   type RequestService,
   type RunService,
   type CreateEnvironmentInput,
+  type UpdateEnvironmentInput,
+  type UpdateEnvironmentResult,
+  type DriftView,
   type EnvironmentView,
   type RequestAccepted,
   type RequestView,
@@ -74,3 +133,47 @@ export {
   type IssuedToken,
   type PlatformStats,
 } from './types.js';
+export {
+  RESOURCE_LABEL,
+  resourcePath,
+  type CatalogService,
+  type InfrastructureService,
+  type KindSummary,
+  type KindView,
+  type ResourceView,
+} from './infrastructure.js';
+export {
+  APPLICATION_EVENT,
+  APPLICATION_FIELDS,
+  APPLICATION_KIND,
+  CONFIGURATION_EVENT,
+  DeploymentAction,
+  DeploymentStatus,
+  validateDeployApplication,
+  type ApplicationService,
+  type ApplicationView,
+  type DeployApplicationInput,
+  type DeploymentView,
+} from './applications.js';
+export {
+  resolveConfiguration,
+  type ConfigurationChange,
+  type ConfigurationDiff,
+  type ConfigurationService,
+  type ConfigurationView,
+  type ResolvedConfiguration,
+} from './configuration.js';
+export {
+  createSecretBox,
+  loadSecretKey,
+  secretContext,
+  SECRET_KEY_FILE,
+  type SecretBox,
+} from './crypto.js';
+export {
+  DeployTarget,
+  deliverApplication,
+  runDeployCommand,
+  type DeployStepInput,
+} from './delivery.js';
+export { REVISION_OUTPUT } from './application-status.js';

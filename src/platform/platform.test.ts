@@ -145,6 +145,8 @@ describe('platform', () => {
             team: 'payments',
             request_id: accepted.id,
             requester: 'alice',
+            // The development tier's policy: no approval.
+            approval_required: 'true',
           },
         },
       ]);

@@ -1,16 +1,29 @@
+import type { RequestKind } from '../catalog/index.js';
 import type { EventBus } from '../eventbus/index.js';
+import type { SecretResolver } from '../sensors/index.js';
+import { PlinthError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import type { Store } from '../store/index.js';
 import type { WorkflowEngine } from '../workflows/index.js';
+import { createApplicationFollower } from './application-status.js';
+import { createApplicationService, createDeploymentStarter } from './applications.js';
 import { createAuditService } from './audit.js';
+import { createConfigurationService } from './configuration.js';
+import { createSecretBox, type SecretBox } from './crypto.js';
 import { createAuthService } from './auth.js';
+import { createAccessService } from './tokens.js';
+import { createDriftService } from './drift.js';
 import { createEnvironmentService } from './environments.js';
+import { createNotifier, type NotificationTarget } from './notifications.js';
+import type { TierPolicy } from './tiers.js';
+import { createTtlKeeper } from './ttl.js';
 import { createEventService } from './events.js';
 import { createStatusFollower } from './follow.js';
 import { createIdempotencyService } from './idempotency.js';
+import { createCatalogService, createInfrastructureService } from './infrastructure.js';
 import { createRequestService } from './requests.js';
 import { createRunService } from './runs.js';
-import { createAccessService } from './tokens.js';
+import { createWorkflowService } from './workflows.js';
 import type { Dispatcher, Platform } from './types.js';
 
 /** What the platform needs; the composition root provides it. */
@@ -23,7 +36,33 @@ export interface PlatformDeps {
   clock?: () => Date;
   /** The event bus, to replay stored events; without it a replay answers UNAVAILABLE. */
   bus?: EventBus;
+  /** The catalog's request kinds (`Catalog.kinds`); none when left out. */
+  kinds?: readonly RequestKind[];
+  /** The tier policy (`loadTierPolicy(catalog/policies/tiers.json)`); the default policy when absent. */
+  tierPolicy?: TierPolicy;
+  /** Outgoing webhooks (config `notifications`); none when absent. */
+  notifications?: NotificationTarget[];
+  /** Resolves the notification targets' signing secrets (`createSecretResolver`). */
+  secrets?: SecretResolver;
+  /** How often expired environments are looked for (ms); 0 turns it off. Default 60 s. */
+  ttlCheckIntervalMs?: number;
+  /** How long before its expiry an environment's owners are warned (ms). Default 1 h. */
+  expiryWarningMs?: number;
+  /** How often every Ready environment is checked for drift (ms); 0 (the default) turns it off. */
+  driftCheckIntervalMs?: number;
+  /** The AES-256 key configuration secrets are sealed with (`loadSecretKey`); without it secrets are refused. */
+  secretKey?: Buffer;
 }
+
+/** A box that refuses to seal or open: no key was configured. */
+const noKeyBox: SecretBox = {
+  seal() {
+    throw new PlinthError('UNAVAILABLE', 'no secret key is configured (set PLINTH_SECRET_KEY)');
+  },
+  open() {
+    throw new PlinthError('UNAVAILABLE', 'no secret key is configured (set PLINTH_SECRET_KEY)');
+  },
+};
 
 /** Wires the platform's services over one store, engine and dispatcher. */
 export function createPlatform(deps: PlatformDeps): Platform {
@@ -32,11 +71,68 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const follower = createStatusFollower({ store: deps.store, engine: deps.engine, logger, clock });
   const audit = createAuditService({ store: deps.store, clock });
   const auth = createAuthService({ store: deps.store, clock, audit });
+  const catalog = createCatalogService(deps.kinds ?? []);
+  const notifier = createNotifier({
+    targets: deps.notifications ?? [],
+    logger,
+    clock,
+    ...(deps.secrets ? { secrets: deps.secrets } : {}),
+  });
+  const environments = createEnvironmentService({
+    store: deps.store,
+    dispatcher: deps.dispatcher,
+    logger,
+    clock,
+    notifier,
+    ...(deps.tierPolicy ? { policy: deps.tierPolicy } : {}),
+  });
+  const drift = createDriftService({
+    store: deps.store,
+    engine: deps.engine,
+    logger,
+    clock,
+    notifier,
+  });
+  const ttl = createTtlKeeper({
+    store: deps.store,
+    expire: (name) => environments.expire(name),
+    logger,
+    clock,
+    notifier,
+    ...(deps.tierPolicy ? { policy: deps.tierPolicy } : {}),
+    ...(deps.expiryWarningMs === undefined ? {} : { warnBeforeMs: deps.expiryWarningMs }),
+  });
+  const unwatch: (() => void)[] = [];
+  const appFollower = createApplicationFollower({
+    store: deps.store,
+    engine: deps.engine,
+    logger,
+    clock,
+  });
+  const startDeployment = createDeploymentStarter({
+    store: deps.store,
+    dispatcher: deps.dispatcher,
+    logger,
+    clock,
+  });
   return {
-    environments: createEnvironmentService({
+    catalog,
+    infrastructure: createInfrastructureService({
       store: deps.store,
       dispatcher: deps.dispatcher,
+      catalog,
       logger,
+      clock,
+    }),
+    environments: { ...environments, driftCheck: (name, actor) => drift.check(name, actor) },
+    ttl,
+    drift,
+    notifications: notifier,
+    applications: createApplicationService({ store: deps.store, startDeployment }),
+    configuration: createConfigurationService({
+      store: deps.store,
+      box: deps.secretKey ? createSecretBox(deps.secretKey) : noKeyBox,
+      startDeployment,
       clock,
     }),
     requests: createRequestService({ store: deps.store }),
@@ -47,9 +143,26 @@ export function createPlatform(deps: PlatformDeps): Platform {
     idempotency: createIdempotencyService({ store: deps.store, clock }),
     stats: { runsByPhase: () => deps.store.stats.workflowsByPhase() },
     events: createEventService({ store: deps.store, bus: deps.bus, clock }),
-    start: () => follower.start(),
-    stop: () => follower.stop(),
-    settled: () => follower.settled(),
+    workflows: createWorkflowService({ store: deps.store, engine: deps.engine }),
+    async start() {
+      unwatch.push(drift.watch(), notifier.watch(deps.engine));
+      ttl.schedule(deps.ttlCheckIntervalMs ?? 60_000);
+      drift.schedule(deps.driftCheckIntervalMs ?? 0);
+      await follower.start();
+      await appFollower.start();
+    },
+    async stop() {
+      for (const off of unwatch.splice(0)) off();
+      await ttl.stop();
+      await drift.stop();
+      await appFollower.stop();
+      await follower.stop();
+    },
+    async settled() {
+      await follower.settled();
+      await drift.settled();
+      await appFollower.settled();
+    },
     async checkReady() {
       await deps.store.tokens.count();
     },

@@ -1,11 +1,13 @@
-import { NotFoundError, PlinthError } from '../errors/index.js';
+import { InputError, NotFoundError, PlinthError } from '../errors/index.js';
 import type { Store, WorkflowRecord } from '../store/index.js';
 import type { WorkflowEngine } from '../workflows/index.js';
 import { Permission, authorize, type AuthzResource } from './authorization.js';
+import { RESOURCE_LABEL } from './infrastructure.js';
 import { tierOf } from './environments.js';
 import {
   Labels,
   type DecisionInput,
+  type Principal,
   type RunListFilter,
   type RunService,
   type RunSummary,
@@ -65,6 +67,23 @@ export function runViewOf(facts: WorkflowFacts): RunView {
   };
 }
 
+/** An RFC 3339 time, normalized to UTC so it compares with stored times. */
+function timeFilter(field: 'since' | 'until', value: string): string {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) {
+    throw new InputError(`${field} is not a time`, {
+      errors: [
+        {
+          field,
+          message: 'is not an RFC 3339 time',
+          fix: 'give e.g. 2026-03-01T10:00:00Z',
+        },
+      ],
+    });
+  }
+  return new Date(time).toISOString();
+}
+
 function summaryOfRecord(record: WorkflowRecord): RunSummary {
   return summaryOf(factsFromRecord(record, []));
 }
@@ -85,16 +104,29 @@ export function createRunService(deps: { store: Store; engine: WorkflowEngine })
     return factsFromRecord(record, await store.workflows.nodes(record.uid));
   }
 
-  /** A run belongs to the team of its environment; without one, only admins decide on it. */
+  /**
+   * A run belongs to the team of its environment, or of the catalog resource it
+   * provisions (whose tier is that of the environment it names); without
+   * either, only admins decide on it.
+   */
   async function runResource(facts: WorkflowFacts): Promise<AuthzResource> {
-    const envName = facts.labels[Labels.environment];
+    const kind = facts.labels[Labels.kind];
+    const resourceName = facts.labels[RESOURCE_LABEL];
+    const resource =
+      kind !== undefined && resourceName !== undefined
+        ? await store.resources.get(kind, resourceName)
+        : undefined;
+    const resourceEnv = resource?.inputs['environment'];
+    const envName =
+      facts.labels[Labels.environment] ??
+      (typeof resourceEnv === 'string' ? resourceEnv : undefined);
     const env = envName === undefined ? undefined : await store.environments.get(envName);
     const requestId = facts.labels[Labels.requestId];
     const request = requestId === undefined ? undefined : await store.requests.get(requestId);
     return {
       kind: 'run',
       name: facts.name,
-      team: env?.team ?? null,
+      team: resource ? resource.team : (env?.team ?? null),
       tier: env ? tierOf(env) : null,
       requester: request?.requester ?? null,
     };
@@ -127,7 +159,21 @@ export function createRunService(deps: { store: Store; engine: WorkflowEngine })
     return runViewOf(factsFromWorkflow(wf));
   }
 
+  /** Retry and cancel: whoever may request work for the run's team. */
+  async function operate(id: string, actor: Principal, verb: 'retry' | 'cancel') {
+    const facts = await load(id);
+    authorize(actor, Permission.RunsWrite, { ...(await runResource(facts)), requester: null });
+    const wf =
+      verb === 'retry'
+        ? await engine.retry(facts.namespace, facts.name)
+        : await engine.terminate(facts.namespace, facts.name);
+    return runViewOf(factsFromWorkflow(wf));
+  }
+
   return {
+    retry: (id, actor) => operate(id, actor, 'retry'),
+    cancel: (id, actor) => operate(id, actor, 'cancel'),
+
     async list(filter: RunListFilter = {}) {
       const labels: Record<string, string> = {};
       if (filter.kind !== undefined) labels[Labels.kind] = filter.kind;
@@ -138,6 +184,9 @@ export function createRunService(deps: { store: Store; engine: WorkflowEngine })
           ? {}
           : { phases: filter.phase === 'Pending' ? ['Pending', ''] : [filter.phase] }),
         ...(filter.requestId === undefined ? {} : { requestId: filter.requestId }),
+        ...(filter.requester === undefined ? {} : { requester: filter.requester }),
+        ...(filter.since === undefined ? {} : { since: timeFilter('since', filter.since) }),
+        ...(filter.until === undefined ? {} : { until: timeFilter('until', filter.until) }),
         ...(filter.limit === undefined ? {} : { limit: filter.limit }),
         ...(filter.cursor === undefined ? {} : { cursor: filter.cursor }),
       });

@@ -1,7 +1,7 @@
 import { ConflictError, InputError, NotFoundError, type FieldProblem } from '../errors/index.js';
 import type { Store, TokenRecord } from '../store/index.js';
 import { Permission, authorize } from './authorization.js';
-import { ENVIRONMENT_NAME_PATTERN } from './environments.js';
+import { DNS_LABEL_PATTERN } from './names.js';
 import { Role, type AuthService, type Principal } from './types.js';
 
 /** A token as listed: never its secret or hash. */
@@ -49,7 +49,7 @@ export const TOKEN_FIELDS = ['name', 'role', 'team', 'expiresIn'] as const;
 export const DEFAULT_TOKEN_LIFETIME = '90d';
 const MAX_LIFETIME_MS = 366 * 24 * 3_600_000;
 const units: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-const teamPattern = new RegExp(ENVIRONMENT_NAME_PATTERN);
+const teamPattern = new RegExp(DNS_LABEL_PATTERN);
 const roles = Object.values(Role) as string[];
 
 /** `30d`, `12h`, `45m`, `2w` in milliseconds; undefined when it is not one of those. */

@@ -4,6 +4,13 @@ import type { AuditService } from './audit.js';
 import type { IdempotencyService } from './idempotency.js';
 import type { AccessService } from './tokens.js';
 import type { EventService } from './events.js';
+import type { DriftService } from './drift.js';
+import type { Notifier } from './notifications.js';
+import type { TtlKeeper } from './ttl.js';
+import type { ApplicationService } from './applications.js';
+import type { ConfigurationService } from './configuration.js';
+import type { WorkflowService } from './workflows.js';
+import type { CatalogService, InfrastructureService } from './infrastructure.js';
 
 /** Roles a token can carry; `authorize` (authorization.ts) says what each may do. */
 export const Role = {
@@ -66,6 +73,39 @@ export interface CreateEnvironmentInput {
   team?: string;
   /** `development` (the default), `staging` or `production`. */
   tier: 'development' | 'staging' | 'production';
+  /** How long it lives (e.g. `8h`, `3d`); it never expires without one. */
+  ttl?: string;
+  /** Protected environments never expire. */
+  protected?: boolean;
+}
+
+/** What `PATCH /environments/{name}` takes: the fields to change. */
+export interface UpdateEnvironmentInput {
+  region?: string;
+  team?: string;
+  tier?: 'development' | 'staging' | 'production';
+  /** A new lifetime, counted from now. */
+  ttl?: string;
+  protected?: boolean;
+}
+
+/** The answer to an update: a request when the infrastructure changes, else the environment. */
+export type UpdateEnvironmentResult =
+  | { request: RequestAccepted; environment?: undefined }
+  | { environment: EnvironmentView; request?: undefined };
+
+/** The last drift check of an environment. */
+export interface DriftView {
+  checkedAt?: string;
+  drifted?: boolean;
+  /** The resources that differ from the last apply, as Terraform plans to change them back. */
+  changes?: unknown[];
+  add?: number;
+  change?: number;
+  destroy?: number;
+  /** The run that checked. */
+  runId?: string;
+  [key: string]: unknown;
 }
 
 /** An environment, as the API shows it. */
@@ -76,6 +116,13 @@ export interface EnvironmentView {
   team: string | null;
   /** `development`, `staging` or `production`. */
   tier: string;
+  /** Protected environments never expire. */
+  protected: boolean;
+  /** When its TTL ends it; null when it never expires. */
+  expiresAt: string | null;
+  /** Whether the last drift check found changes made outside Plinth. */
+  drifted: boolean;
+  drift: DriftView | null;
   outputs: Record<string, unknown>;
   lastRequestId: string | null;
   message: string | null;
@@ -163,6 +210,12 @@ export interface RunListFilter {
   kind?: string;
   environment?: string;
   requestId?: string;
+  /** The requester's name (as on the request). */
+  requester?: string;
+  /** Started (created) at or after this time, RFC 3339. */
+  since?: string;
+  /** Created before this time, RFC 3339. */
+  until?: string;
   phase?: string;
   limit?: number;
   cursor?: string;
@@ -182,6 +235,14 @@ export interface DecisionInput {
 export interface EnvironmentService {
   create(input: unknown, actor: Principal): Promise<RequestAccepted>;
   delete(name: string, actor: Principal): Promise<RequestAccepted>;
+  /** Changes inputs: region or team run plan, approval (per tier), apply; tier, ttl and protected apply at once. */
+  update(name: string, input: unknown, actor: Principal): Promise<UpdateEnvironmentResult>;
+  /** Plans back to the last approved inputs and applies after approval (per tier). */
+  reconcile(name: string, actor: Principal): Promise<RequestAccepted>;
+  /** Starts a drift check (a run of `environment-drift`); the result lands on the environment. */
+  driftCheck(name: string, actor: Principal): Promise<RequestAccepted>;
+  /** Pushes the expiry back by `{ttl}` (from the current expiry, or from now when it has none). */
+  extend(name: string, input: unknown, actor: Principal): Promise<EnvironmentView>;
   get(name: string): Promise<EnvironmentView>;
   list(filter?: {
     team?: string;
@@ -201,6 +262,10 @@ export interface RunService {
   logs(id: string, options?: LogOptions): Promise<AsyncIterable<NodeLogLine>>;
   approve(id: string, input: DecisionInput): Promise<RunView>;
   reject(id: string, input: DecisionInput): Promise<RunView>;
+  /** Retries a Failed or Error run from its failed node (Argo's retry). */
+  retry(id: string, actor: Principal): Promise<RunView>;
+  /** Cancels a run: Argo's terminate (exit handlers do not run). */
+  cancel(id: string, actor: Principal): Promise<RunView>;
 }
 
 /** A new token and its secret; the secret is shown once and never stored. */
@@ -237,6 +302,16 @@ export interface PlatformStats {
 /** The platform's domain services; knows nothing of HTTP. */
 export interface Platform {
   readonly environments: EnvironmentService;
+  /** Expiry of environments whose TTL ended (a pass runs on a timer; `tick` runs one now). */
+  readonly ttl: TtlKeeper;
+  /** Drift checks, on demand and scheduled. */
+  readonly drift: DriftService;
+  /** Outgoing notifications (webhooks). */
+  readonly notifications: Notifier;
+  /** Applications deployed to environments: deploy, history, rollback. */
+  readonly applications: ApplicationService;
+  /** Applications' configuration: immutable versions, secrets sealed. */
+  readonly configuration: ConfigurationService;
   readonly requests: RequestService;
   readonly runs: RunService;
   readonly auth: AuthService;
@@ -250,6 +325,12 @@ export interface Platform {
   readonly stats: PlatformStats;
   /** Every event with each sensor's decision about it, and replay. */
   readonly events: EventService;
+  /** Argo Workflows submitted and operated through the API. */
+  readonly workflows: WorkflowService;
+  /** The catalog's request kinds and their input schemas. */
+  readonly catalog: CatalogService;
+  /** Requests of the catalog's kinds (compute, storage, database, ...) and their resources. */
+  readonly infrastructure: InfrastructureService;
   /** Subscribes to Workflow changes and applies what was missed while the process was down. */
   start(): Promise<void>;
   /** Unsubscribes and waits for status updates in flight. */

@@ -3,14 +3,23 @@ import { buildApi } from '../api/index.js';
 import { loadCatalog, type Manifest } from '../catalog/index.js';
 import { packageRoot, type Config } from '../config/index.js';
 import { createEventBus } from '../eventbus/index.js';
-import { createWebhookEventSources, parseEventSource } from '../eventsources/index.js';
+import { createEventSources, parseEventSource, secretResolverFrom } from '../eventsources/index.js';
 import { createLogger, type Logger } from '../logging/index.js';
-import { createEventRecorder, createHttpDispatcher, createPlatform } from '../platform/index.js';
+import {
+  createEventRecorder,
+  createHttpDispatcher,
+  createPlatform,
+  loadNotificationTargets,
+  loadSecretKey,
+  loadTierPolicy,
+  type NotificationTarget,
+} from '../platform/index.js';
 import { createSecretResolver, createSensorController, parseSensor } from '../sensors/index.js';
 import { openStore } from '../store/index.js';
 import {
   createTemplateRegistry,
   createWorkflowEngine,
+  evaluateExpression,
   parseWorkflowTemplate,
 } from '../workflows/index.js';
 import path from 'node:path';
@@ -52,6 +61,14 @@ function busManifest(buses: Manifest[], eventSources: Manifest[]): Manifest | un
   return (
     buses.find((b) => b.metadata.name === wanted) ?? (buses.length === 1 ? buses[0] : undefined)
   );
+}
+
+/** The notification targets: the configured file, else the catalog's, else none. */
+async function notificationTargets(config: Config): Promise<NotificationTarget[]> {
+  const file =
+    config.notificationsFile ?? path.join(config.catalogDir, 'policies', 'notifications.json');
+  if (config.notificationsFile === undefined && !fs.existsSync(file)) return [];
+  return loadNotificationTargets(file);
 }
 
 /**
@@ -109,17 +126,29 @@ export async function startPlatform(
         PLINTH_DATA_DIR: config.dataDir,
         PLINTH_CATALOG_DIR: config.catalogDir,
         PLINTH_TERRAFORM_BIN: config.terraformBin,
+        PLINTH_DB: config.db,
+        PLINTH_DEPLOY_TARGET: config.deployTarget,
+        ...(config.gitopsRemote ? { PLINTH_GITOPS_REMOTE: config.gitopsRemote } : {}),
+        ...(config.secretKey ? { PLINTH_SECRET_KEY: config.secretKey } : {}),
       },
     });
     await engine.start();
     stops.push(() => engine.stop());
 
-    const eventSources = createWebhookEventSources({
+    const secrets = createSecretResolver({
+      secretsDir: config.secretsDir,
+      configMapsDir: config.configMapsDir,
+      env: process.env,
+    });
+    const eventSources = createEventSources({
       eventSources: catalog.eventSources.map((e) => parseEventSource(e)),
       bus,
       host: config.host,
       portMap: config.eventSourcePorts,
       logger,
+      resolveSecret: secretResolverFrom(secrets),
+      evaluateFilter: (expression, env) => evaluateExpression(expression, env) === true,
+      persistenceDir: path.join(config.dataDir, 'eventsources'),
     });
     await eventSources.start();
     stops.push(() => eventSources.stop());
@@ -141,6 +170,14 @@ export async function startPlatform(
       bus,
       dispatcher: createHttpDispatcher({ baseUrl: dispatchUrl }),
       logger,
+      kinds: catalog.kinds,
+      tierPolicy: await loadTierPolicy(path.join(config.catalogDir, 'policies', 'tiers.json')),
+      notifications: await notificationTargets(config),
+      secrets,
+      ttlCheckIntervalMs: config.ttlCheckInterval,
+      expiryWarningMs: config.expiryWarning,
+      driftCheckIntervalMs: config.driftCheckInterval,
+      secretKey: loadSecretKey({ keyBase64: config.secretKey, dataDir: config.dataDir }),
     });
     const recorder = createEventRecorder({ bus, store, logger });
     await recorder.start();
@@ -152,11 +189,7 @@ export async function startPlatform(
       workflows: engine,
       logger,
       onDecision: (decision) => platform.events.recordDecision(decision),
-      secrets: createSecretResolver({
-        secretsDir: config.secretsDir,
-        configMapsDir: config.configMapsDir,
-        env: process.env,
-      }),
+      secrets,
     });
     await sensors.start(catalog.sensors.map((s) => parseSensor(s)));
     stops.push(() => sensors.stop());

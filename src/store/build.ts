@@ -11,6 +11,9 @@ import { createEventRepository } from './repositories/events.js';
 import { createAuditRepository } from './repositories/audit.js';
 import { createIdempotencyRepository } from './repositories/idempotency.js';
 import { createStatsRepository } from './repositories/stats.js';
+import { createMemoRepository } from './repositories/memo.js';
+import { createApplicationRepository } from './repositories/applications.js';
+import { createResourceRepository } from './repositories/resources.js';
 
 /** Assembles the repositories over a migrated Kysely instance of either dialect. */
 export function assembleStore(
@@ -31,6 +34,9 @@ export function assembleStore(
     audit: createAuditRepository(deps),
     idempotency: createIdempotencyRepository(deps),
     stats: createStatsRepository(deps),
+    memos: createMemoRepository(deps),
+    applications: createApplicationRepository(deps),
+    resources: createResourceRepository(deps),
     close,
   };
 }

@@ -36,6 +36,19 @@ export interface Database {
     created_at: string;
     updated_at: string;
   };
+  resources: {
+    kind: string;
+    name: string;
+    team: string | null;
+    status: string;
+    inputs: string;
+    outputs: string;
+    last_request_id: string | null;
+    message: string | null;
+    created_by: string;
+    created_at: string;
+    updated_at: string;
+  };
   environments: {
     name: string;
     team: string | null;
@@ -47,6 +60,10 @@ export interface Database {
     created_by: string;
     created_at: string;
     updated_at: string;
+    expires_at: string | null;
+    expiry_warned_at: string | null;
+    protected: number;
+    drift: string | null;
   };
   tokens: {
     id: string;
@@ -93,6 +110,15 @@ export interface Database {
     status: number | null;
     details: string;
   };
+  memo_cache: {
+    namespace: string;
+    cache_name: string;
+    key: string;
+    node_id: string;
+    outputs: string;
+    created_at: string;
+    last_hit_at: string | null;
+  };
   idempotency_keys: {
     scope: string;
     key: string;
@@ -103,5 +129,40 @@ export interface Database {
     body: string | null;
     created_at: string;
     expires_at: string;
+  };
+  applications: {
+    environment: string;
+    name: string;
+    team: string | null;
+    deployment_id: string;
+    created_by: string;
+    created_at: string;
+    updated_at: string;
+  };
+  application_deployments: {
+    id: string;
+    environment: string;
+    application: string;
+    action: string;
+    version: string;
+    image: string;
+    replicas: number;
+    port: number;
+    config_version: number | null;
+    status: string;
+    revision: string | null;
+    message: string | null;
+    requester: string;
+    created_at: string;
+    updated_at: string;
+  };
+  application_config_versions: {
+    environment: string;
+    application: string;
+    version: number;
+    config_values: string;
+    sealed_secrets: string;
+    created_by: string;
+    created_at: string;
   };
 }

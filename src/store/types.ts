@@ -33,6 +33,12 @@ export interface WorkflowListFilter {
   labels?: Record<string, string>;
   phases?: string[];
   requestId?: string;
+  /** Only runs of requests made by this requester (the token's name). */
+  requester?: string;
+  /** Created at or after (RFC 3339). */
+  since?: string;
+  /** Created before (RFC 3339). */
+  until?: string;
   limit?: number;
   cursor?: string;
 }
@@ -61,6 +67,8 @@ export interface WorkflowRepository {
   /** Inserts or replaces nodes, in one transaction. */
   upsertNodes(nodes: WorkflowNodeRecord[]): Promise<void>;
   nodes(workflowUid: string): Promise<WorkflowNodeRecord[]>;
+  /** Removes nodes (a retry drops the failed ones), in one transaction. */
+  deleteNodes(workflowUid: string, nodeIds: string[]): Promise<void>;
   delete(uid: string): Promise<void>;
 }
 
@@ -133,6 +141,14 @@ export interface EnvironmentRecord {
   createdBy: string;
   createdAt: string;
   updatedAt: string;
+  /** When a TTL ends it (RFC 3339); null or absent: it never expires. */
+  expiresAt?: string | null;
+  /** When the warning before expiry was sent, for the current `expiresAt`. */
+  expiryWarnedAt?: string | null;
+  /** Protected environments never expire. */
+  protected?: boolean;
+  /** The last drift check: `{checkedAt, drifted, changes, runId}`; null before any. */
+  drift?: Record<string, unknown> | null;
 }
 
 export interface EnvironmentRepository {
@@ -154,6 +170,8 @@ export interface EnvironmentRepository {
     limit?: number;
     cursor?: string;
   }): Promise<Page<EnvironmentRecord>>;
+  /** Environments with an `expiresAt` at or before `before` in one of `statuses`, soonest first. */
+  listExpiring(before: string, statuses: string[], limit?: number): Promise<EnvironmentRecord[]>;
   /** Removes a Destroyed record so the name can be used again. */
   delete(name: string): Promise<void>;
 }
@@ -241,6 +259,8 @@ export interface EventListFilter {
 export interface EventRepository {
   /** Keeps an event; answers false (and changes nothing) when one with its id is kept already. */
   insert(record: EventRecord): Promise<boolean>;
+  /** Inserts many in one statement; ids already kept are left as they are. */
+  insertMany(records: EventRecord[]): Promise<void>;
   get(id: string): Promise<EventRecord | undefined>;
   /** Newest received first. */
   list(filter?: EventListFilter): Promise<Page<EventSummaryRecord>>;
@@ -347,6 +367,108 @@ export interface StatsRepository {
   workflowsByPhase(): Promise<Record<string, number>>;
 }
 
+/** An application in an environment; its state is that of its current deployment. */
+export interface ApplicationRecord {
+  environment: string;
+  name: string;
+  /** The team of the environment it runs in. */
+  team: string | null;
+  /** The deployment now acting on it, or the last one that did. */
+  deploymentId: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One deployment of an application: what was delivered, and how it went. */
+export interface DeploymentRecord {
+  /** The request's id. */
+  id: string;
+  environment: string;
+  application: string;
+  /** `deploy`, `rollback` or `configure`. */
+  action: string;
+  version: string;
+  image: string;
+  replicas: number;
+  port: number;
+  /** The configuration version delivered with it (none before the first is set). */
+  configVersion: number | null;
+  /** `Pending`, `Deploying`, `Deployed`, `Failed`. */
+  status: string;
+  /** The commit (GitOps) or the apply that delivered it. */
+  revision: string | null;
+  message: string | null;
+  requester: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One immutable version of an application's configuration; secrets stay sealed. */
+export interface ConfigVersionRecord {
+  environment: string;
+  application: string;
+  version: number;
+  values: Record<string, string>;
+  /** Secret name to its sealed (encrypted) value. */
+  sealedSecrets: Record<string, string>;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface ApplicationRepository {
+  /** Inserts the application or points it at a new deployment; and inserts the deployment, in one transaction. */
+  recordDeployment(app: ApplicationRecord, deployment: DeploymentRecord): Promise<void>;
+  get(environment: string, name: string): Promise<ApplicationRecord | undefined>;
+  /** Ordered by name. */
+  list(environment: string): Promise<ApplicationRecord[]>;
+  getDeployment(id: string): Promise<DeploymentRecord | undefined>;
+  /** Newest first. */
+  deployments(environment: string, name: string, limit?: number): Promise<DeploymentRecord[]>;
+  updateDeployment(
+    id: string,
+    patch: Partial<Pick<DeploymentRecord, 'status' | 'revision' | 'message' | 'updatedAt'>>,
+  ): Promise<void>;
+  /**
+   * Adds the next version (the highest plus one) and answers it; concurrent
+   * writers each get their own number.
+   */
+  addConfigVersion(record: Omit<ConfigVersionRecord, 'version'>): Promise<ConfigVersionRecord>;
+  getConfigVersion(
+    environment: string,
+    name: string,
+    version: number,
+  ): Promise<ConfigVersionRecord | undefined>;
+  latestConfigVersion(environment: string, name: string): Promise<ConfigVersionRecord | undefined>;
+  /** Oldest first. */
+  configVersions(environment: string, name: string): Promise<ConfigVersionRecord[]>;
+}
+
+/** A saved result of a memoized template (`memoize`), keyed by namespace, cache name and key. */
+export interface MemoEntry {
+  namespace: string;
+  /** The cache's name (`memoize.cache.configMap.name`). */
+  cacheName: string;
+  key: string;
+  /** The node whose outputs were saved. */
+  nodeId: string;
+  /** The node's outputs (Argo's Outputs object). */
+  outputs: Record<string, unknown>;
+  createdAt: string;
+  lastHitAt: string | null;
+}
+
+/** The memoization caches of templates. */
+export interface MemoRepository {
+  get(namespace: string, cacheName: string, key: string): Promise<MemoEntry | undefined>;
+  /** Inserts or replaces an entry. */
+  save(entry: Omit<MemoEntry, 'lastHitAt'>): Promise<void>;
+  /** Records that an entry was used. */
+  hit(namespace: string, cacheName: string, key: string, time: string): Promise<void>;
+  /** Deletes a cache's entries (all of them when no key is given); answers how many. */
+  delete(namespace: string, cacheName: string, key?: string): Promise<number>;
+}
+
 /** The whole store. One per process; `close()` when done. */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
@@ -359,5 +481,50 @@ export interface Store {
   readonly idempotency: IdempotencyRepository;
   readonly stats: StatsRepository;
   readonly events: EventRepository;
+  readonly memos: MemoRepository;
+  readonly applications: ApplicationRepository;
+  readonly resources: ResourceRepository;
   close(): Promise<void>;
+}
+
+/** A resource provisioned through a catalog request kind (compute, storage, ...). */
+export interface ResourceRecord {
+  /** The request kind, e.g. `compute`. */
+  kind: string;
+  /** Unique within its kind; also its Terraform workspace. */
+  name: string;
+  team: string | null;
+  /** `Provisioning`, `Ready`, `Failed`, `Destroying`, `Destroyed`. */
+  status: string;
+  /** The request's input, as validated against the kind's schema. */
+  inputs: Record<string, unknown>;
+  /** Terraform outputs of its last apply. */
+  outputs: Record<string, unknown>;
+  /** The request now acting on it, or the last one that did. */
+  lastRequestId: string | null;
+  message: string | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ResourceRepository {
+  /** Inserts; throws ConflictError when the kind and name exist. */
+  insert(record: ResourceRecord): Promise<void>;
+  /** Updates when the current status is one of `ifStatus` (any when omitted); answers whether a row changed. */
+  update(
+    kind: string,
+    name: string,
+    patch: Partial<Omit<ResourceRecord, 'kind' | 'name' | 'createdAt' | 'createdBy'>>,
+    ifStatus?: string[],
+  ): Promise<boolean>;
+  get(kind: string, name: string): Promise<ResourceRecord | undefined>;
+  /** Newest first. */
+  list(filter?: {
+    kind?: string;
+    team?: string;
+    status?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<Page<ResourceRecord>>;
 }

@@ -26,6 +26,11 @@ export const TERRAFORM_USAGE = `Usage:
   plinth terraform plan --module NAME --workspace WS [--destroy] [--summary FILE]
   plinth terraform apply --workspace WS [--outputs FILE]
   plinth terraform output --workspace WS [--out FILE]
+  plinth terraform drift --workspace WS [--summary FILE]
+
+drift plans with the inputs of the last apply (terraform plan -detailed-exitcode)
+and exits 0 when nothing changed, 2 when the infrastructure drifted (the changes
+go to --summary as {"drifted", "add", "change", "destroy", "resources"}), 1 on failure.
 
 The module is read from $PLINTH_CATALOG_DIR/modules/NAME; the workspace lives in
 $PLINTH_DATA_DIR/terraform/WS. Terraform reads variables from TF_VAR_* in the environment.
@@ -45,7 +50,11 @@ const ALLOWED: Record<string, string[]> = {
   plan: ['module', 'workspace', 'destroy', 'summary'],
   apply: ['workspace', 'outputs'],
   output: ['workspace', 'out'],
+  drift: ['workspace', 'summary'],
 };
+
+/** `plinth terraform drift`'s exit code when the infrastructure drifted (Terraform's own). */
+export const DRIFT_EXIT_CODE = 2;
 
 function required(env: TerraformCommandContext['env'], name: string): string {
   const value = env[name];
@@ -101,6 +110,7 @@ export async function runTerraformCommand(
     return 2;
   }
   try {
+    if (verb === 'drift') return (await drift(values, ctx)) ? DRIFT_EXIT_CODE : 0;
     await run(verb as 'plan' | 'apply' | 'output', values, ctx);
     return 0;
   } catch (err) {
@@ -110,6 +120,45 @@ export async function runTerraformCommand(
     ctx.stderr.write(`${message}\n`);
     return 1;
   }
+}
+
+function terraformIn(dir: string, ctx: TerraformCommandContext) {
+  return createTerraform({
+    dir,
+    bin: ctx.env.PLINTH_TERRAFORM_BIN || 'terraform',
+    env: ctx.env,
+    onProgress: (p) => {
+      if (p.type === 'version' || p.level === 'error' || p.type === 'change_summary') return;
+      (p.level === 'warn' ? ctx.stderr : ctx.stdout).write(`${p.message}\n`);
+    },
+  });
+}
+
+/** Plans against the last applied inputs; true when the infrastructure drifted from them. */
+async function drift(
+  values: { workspace?: string; summary?: string },
+  ctx: TerraformCommandContext,
+): Promise<boolean> {
+  const dir = workspaceDir(required(ctx.env, 'PLINTH_DATA_DIR'), values.workspace ?? '');
+  const record = await readRecord(dir).catch(() => undefined);
+  if (!record?.appliedAt || record.destroy) {
+    throw new NotFoundError(
+      `workspace ${values.workspace} has nothing applied to check (apply a plan first)`,
+    );
+  }
+  const tf = terraformIn(dir, ctx);
+  await tf.init();
+  // The inputs of the last apply: what was approved is what the infrastructure should be.
+  const result = await tf.drift({ vars: record.vars ?? {} });
+  ctx.stdout.write(
+    result.drifted
+      ? `Drift: ${formatPlanLine(result).replace(/^Plan: /, '')}\n`
+      : 'No drift: the infrastructure matches the last apply.\n',
+  );
+  if (values.summary) {
+    await writeFile(path.resolve(ctx.cwd ?? process.cwd(), values.summary), JSON.stringify(result));
+  }
+  return result.drifted;
 }
 
 async function run(

@@ -6,6 +6,7 @@ export { workspaceDir } from './workspace.js';
 export { ResourceAction, SENSITIVE_VALUE } from './types.js';
 export type {
   ApplySummary,
+  DriftResult,
   PlanOptions,
   PlanSummary,
   ResourceChange,

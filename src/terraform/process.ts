@@ -19,11 +19,14 @@ export interface RunOptions {
   /** Parse stdout as a stream of UI messages. */
   stream?: boolean;
   onProgress?: ((progress: TerraformProgress) => void) | undefined;
+  /** Exit codes other than 0 that are answers, not failures (2 for `plan -detailed-exitcode`). */
+  okCodes?: number[];
 }
 
 export interface RunResult {
   stdout: string;
   messages: UiMessage[];
+  code: number;
 }
 
 /** Runs terraform once (never through a shell) and throws TERRAFORM_FAILED when it fails. */
@@ -79,8 +82,8 @@ export function runTerraform(args: string[], options: RunOptions): Promise<RunRe
     child.on('close', (code) => {
       if (options.stream) takeLine(pending);
       const stdout = Buffer.concat(out).toString('utf8');
-      if (code === 0) {
-        resolve({ stdout, messages });
+      if (code === 0 || (code !== null && options.okCodes?.includes(code))) {
+        resolve({ stdout, messages, code: code ?? 0 });
         return;
       }
       const diagnostics = messages.flatMap((m) => (m.diagnostic ? [m.diagnostic] : []));

@@ -1,9 +1,12 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { PlinthError } from '../errors/index.js';
 import { runTerraform } from './process.js';
 import { summarizePlan } from './summary.js';
 import {
   SENSITIVE_VALUE,
   type ApplySummary,
+  type DriftResult,
   type PlanOptions,
   type PlanSummary,
   type Terraform,
@@ -15,6 +18,8 @@ import type { UiMessage } from './process.js';
 
 /** The saved plan's file name when none is given. */
 export const DEFAULT_PLAN_FILE = 'plinth.tfplan';
+/** A drift check's plan: never applied, removed after it is read. */
+const DRIFT_PLAN_FILE = 'plinth-drift.tfplan';
 
 const COMMON = ['-input=false', '-no-color'];
 
@@ -34,6 +39,10 @@ function applySummary(messages: UiMessage[]): ApplySummary {
   };
 }
 
+function emptySummary(): PlanSummary {
+  return { add: 0, change: 0, destroy: 0, resources: [] };
+}
+
 function parseJson(text: string, command: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -44,13 +53,14 @@ function parseJson(text: string, command: string): unknown {
 
 /** Drives the terraform CLI in one working directory. */
 export function createTerraform(options: TerraformOptions): Terraform {
-  const run = (args: string[], stream = false) =>
+  const run = (args: string[], stream = false, okCodes: number[] = []) =>
     runTerraform(args, {
       bin: options.bin ?? 'terraform',
       dir: options.dir,
       env: options.env ?? process.env,
       stream,
       onProgress: options.onProgress,
+      okCodes,
     });
 
   const show = async (planFile: string): Promise<PlanSummary> => {
@@ -94,6 +104,27 @@ export function createTerraform(options: TerraformOptions): Terraform {
         outputs[name] = o.sensitive ? SENSITIVE_VALUE : o.value;
       }
       return outputs;
+    },
+    async drift(drift: { vars?: TerraformVars } = {}): Promise<DriftResult> {
+      const planFile = path.join(options.dir, DRIFT_PLAN_FILE);
+      try {
+        const { code } = await run(
+          [
+            'plan',
+            ...COMMON,
+            '-json',
+            '-detailed-exitcode',
+            `-out=${DRIFT_PLAN_FILE}`,
+            ...varArgs(drift.vars),
+          ],
+          true,
+          [2],
+        );
+        const summary = code === 2 ? await show(DRIFT_PLAN_FILE) : emptySummary();
+        return { ...summary, drifted: code === 2 };
+      } finally {
+        await rm(planFile, { force: true });
+      }
     },
     async destroy(destroy: { vars?: TerraformVars } = {}) {
       const { messages } = await run(

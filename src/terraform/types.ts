@@ -26,6 +26,11 @@ export interface PlanSummary {
   resources: ResourceChange[];
 }
 
+/** What a drift check found: `drifted` iff Terraform's plan exited 2. */
+export interface DriftResult extends PlanSummary {
+  drifted: boolean;
+}
+
 /** The counts Terraform reports at the end of an apply. */
 export interface ApplySummary {
   add: number;
@@ -85,6 +90,12 @@ export interface Terraform {
   /** Applies a saved plan. */
   apply(planFile: string): Promise<ApplySummary>;
   output(): Promise<TerraformOutputs>;
+  /**
+   * `plan -detailed-exitcode` without keeping the plan: whether the real
+   * infrastructure (the state, refreshed) differs from the configuration with
+   * these variables, and what would change to bring it back.
+   */
+  drift(options?: { vars?: TerraformVars }): Promise<DriftResult>;
   /** Destroys everything in the state without a saved plan. */
   destroy(options?: { vars?: TerraformVars }): Promise<ApplySummary>;
 }

@@ -5,6 +5,8 @@ import { principalOf } from '../auth.js';
 import {
   CreateEnvironmentBody,
   EnvironmentSchema,
+  ExtendEnvironmentBody,
+  UpdateEnvironmentBody,
   EnvironmentStatusSchema,
   Limit,
   Page,
@@ -102,6 +104,113 @@ export function environmentRoutes(app: FastifyInstance, platform: Platform): voi
     },
     async (request, reply) => {
       const result = await platform.environments.delete(request.params.name, principalOf(request));
+      return reply.code(202).header('location', result.links.self).send(result);
+    },
+  );
+
+  app.patch<{ Params: Static<typeof NameParams>; Body: Static<typeof UpdateEnvironmentBody> }>(
+    '/environments/:name',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Change an environment',
+        description:
+          'A new `region` or `team` runs plan, approval (per its tier) and apply: `202` with the request, whose run shows the plan at its approval. Only `tier`, `ttl` or `protected`: applied at once, `200` with the environment.',
+        params: NameParams,
+        body: UpdateEnvironmentBody,
+        response: {
+          200: EnvironmentSchema,
+          202: accepted,
+          ...commonErrors,
+          404: notFound,
+          409: conflict,
+          503: unavailable,
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await platform.environments.update(
+        request.params.name,
+        request.body,
+        principalOf(request),
+      );
+      if (result.request) {
+        return reply.code(202).header('location', result.request.links.self).send(result.request);
+      }
+      return reply.code(200).send(result.environment);
+    },
+  );
+
+  app.post<{ Params: Static<typeof NameParams>; Body: Static<typeof ExtendEnvironmentBody> }>(
+    '/environments/:name/extend',
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Push an environment's expiry back",
+        description:
+          'Adds `ttl` to its current expiry (or to now when it has none or it has passed). Production and protected environments never expire: 409.',
+        params: NameParams,
+        body: ExtendEnvironmentBody,
+        response: { 200: EnvironmentSchema, ...commonErrors, 404: notFound, 409: conflict },
+      },
+    },
+    async (request) =>
+      platform.environments.extend(request.params.name, request.body, principalOf(request)),
+  );
+
+  app.post<{ Params: Static<typeof NameParams> }>(
+    '/environments/:name/drift-check',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Check an environment for drift',
+        description:
+          'Runs `terraform plan -detailed-exitcode` with the inputs of its last apply (a run of `environment-drift`); when it ends, the environment shows `drifted` and `drift: {checkedAt, changes}`.',
+        params: NameParams,
+        response: {
+          202: accepted,
+          ...commonErrors,
+          404: notFound,
+          409: conflict,
+          503: unavailable,
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await platform.environments.driftCheck(
+        request.params.name,
+        principalOf(request),
+      );
+      return reply.code(202).header('location', result.links.self).send(result);
+    },
+  );
+
+  app.post<{ Params: Static<typeof NameParams> }>(
+    '/environments/:name/reconcile',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Bring a drifted environment back to its approved inputs',
+        description: 'Plan, approval (per its tier), apply, as any change.',
+        params: NameParams,
+        response: {
+          202: accepted,
+          ...commonErrors,
+          404: notFound,
+          409: conflict,
+          503: unavailable,
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await platform.environments.reconcile(
+        request.params.name,
+        principalOf(request),
+      );
       return reply.code(202).header('location', result.links.self).send(result);
     },
   );

@@ -25,6 +25,13 @@ const ListQuery = Type.Object(
     kind: Type.Optional(Type.String({ description: 'Label plinth.dev/kind, e.g. environment.' })),
     environment: Type.Optional(Type.String({ description: 'Label plinth.dev/environment.' })),
     requestId: Type.Optional(Type.String()),
+    requester: Type.Optional(Type.String({ description: "The requester's token name." })),
+    since: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Created at or after (RFC 3339).' }),
+    ),
+    until: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Created before (RFC 3339).' }),
+    ),
     phase: Type.Optional(PhaseSchema),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Type.String()),
@@ -151,6 +158,33 @@ export function runRoutes(app: FastifyInstance, platform: Platform): void {
       return reply.type('text/plain; charset=utf-8').send(text);
     },
   );
+
+  for (const verb of ['retry', 'cancel'] as const) {
+    app.post<{ Params: Static<typeof IdParams> }>(
+      `/runs/:id/${verb}`,
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            verb === 'retry'
+              ? 'Retry a Failed or Error run from its failed node (succeeded steps keep their results)'
+              : 'Cancel a run: its running steps end, nothing new starts (Argo terminate)',
+          params: IdParams,
+          response: {
+            200: RunSchema,
+            ...commonErrors,
+            404: notFound,
+            409: problemResponse('The run cannot be retried in its phase.'),
+          },
+        },
+      },
+      async (request) =>
+        verb === 'retry'
+          ? platform.runs.retry(request.params.id, principalOf(request))
+          : platform.runs.cancel(request.params.id, principalOf(request)),
+    );
+  }
 
   for (const verb of ['approve', 'reject'] as const) {
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof DecisionBody> | undefined }>(

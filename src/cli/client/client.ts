@@ -1,6 +1,9 @@
 import { ErrorCodes, PlinthError, type ErrorCode } from '../../errors/index.js';
 import { parseEventStream } from './sse.js';
 import type {
+  ArgoWorkflow,
+  SubmitWorkflowRequest,
+  WorkflowOperationName,
   AcceptedRequest,
   AuditEntry,
   AuditFilter,
@@ -9,14 +12,18 @@ import type {
   Token,
   TokenRole,
   Environment,
+  EnvironmentChange,
   EventDetail,
   EventFilter,
   EventSummary,
+  Kind,
+  KindSummary,
   List,
   LogEntry,
   PlatformRequest,
   Problem,
   ReplayedEvent,
+  Resource,
   Run,
   RunSummary,
 } from './types.js';
@@ -48,17 +55,57 @@ export interface PlinthClient {
   /** Any JSON call; throws a PlinthError built from the problem+json answer. */
   call<T>(method: string, path: string, opts?: CallOptions): Promise<T>;
   createEnvironment(
-    input: { name: string; region: string; team?: string | undefined },
+    input: {
+      name: string;
+      region: string;
+      team?: string | undefined;
+      tier?: string | undefined;
+      ttl?: string | undefined;
+      protected?: boolean | undefined;
+    },
     opts?: { idempotencyKey?: string },
   ): Promise<AcceptedRequest>;
+  /** A request when the infrastructure changes (region, team), else the environment as changed. */
+  updateEnvironment(
+    name: string,
+    input: EnvironmentChange,
+    opts?: { idempotencyKey?: string },
+  ): Promise<{ request: AcceptedRequest } | { environment: Environment }>;
+  extendEnvironment(name: string, ttl: string): Promise<Environment>;
+  checkEnvironmentDrift(name: string): Promise<AcceptedRequest>;
+  reconcileEnvironment(name: string): Promise<AcceptedRequest>;
   listEnvironments(filter?: { team?: string; status?: string }): Promise<List<Environment>>;
   getEnvironment(name: string): Promise<Environment>;
   deleteEnvironment(name: string, opts?: { idempotencyKey?: string }): Promise<AcceptedRequest>;
   getRequest(id: string): Promise<PlatformRequest>;
+  listKinds(): Promise<{ items: KindSummary[] }>;
+  getKind(kind: string): Promise<Kind>;
+  createResource(
+    kind: string,
+    input: Record<string, unknown>,
+    opts?: { idempotencyKey?: string },
+  ): Promise<AcceptedRequest>;
+  listResources(filter?: {
+    kind?: string;
+    team?: string;
+    status?: string;
+    cursor?: string;
+  }): Promise<List<Resource>>;
+  getResource(kind: string, name: string): Promise<Resource>;
+  deleteResource(
+    kind: string,
+    name: string,
+    opts?: { idempotencyKey?: string },
+  ): Promise<AcceptedRequest>;
   listRuns(filter?: {
+    kind?: string;
     environment?: string;
     phase?: string;
     requestId?: string;
+    requester?: string;
+    since?: string;
+    until?: string;
+    limit?: number;
     cursor?: string;
   }): Promise<List<RunSummary>>;
   getRun(id: string): Promise<Run>;
@@ -89,6 +136,37 @@ export interface PlinthClient {
   getEvent(id: string): Promise<EventDetail>;
   /** Delivers a stored event to the sensors again, as a new event. */
   replayEvent(id: string): Promise<ReplayedEvent>;
+  /** Retries a Failed or Error run from its failed node. */
+  retryRun(id: string): Promise<Run>;
+  /** Cancels a run (Argo's terminate). */
+  cancelRun(id: string): Promise<Run>;
+  submitWorkflow(
+    input: SubmitWorkflowRequest,
+    opts?: { idempotencyKey?: string },
+  ): Promise<ArgoWorkflow>;
+  listWorkflows(filter?: {
+    namespace?: string;
+    labels?: string;
+    phase?: string;
+    cursor?: string;
+  }): Promise<List<ArgoWorkflow>>;
+  getWorkflow(namespace: string, name: string): Promise<ArgoWorkflow>;
+  /** The logs so far, as `node: text` lines. */
+  getWorkflowLogs(namespace: string, name: string): Promise<string>;
+  /** The logs so far, then each new line until the Workflow ends or `signal` aborts. */
+  followWorkflowLogs(
+    namespace: string,
+    name: string,
+    opts?: { signal?: AbortSignal },
+  ): AsyncGenerator<LogEntry>;
+  /** suspend, resume, stop, terminate, retry or resubmit (which answers the new Workflow). */
+  operateWorkflow(
+    operation: WorkflowOperationName,
+    namespace: string,
+    name: string,
+    body?: Record<string, unknown>,
+  ): Promise<ArgoWorkflow>;
+  deleteWorkflow(namespace: string, name: string): Promise<void>;
 }
 
 const codeForStatus: Record<number, ErrorCode> = {
@@ -195,8 +273,12 @@ export function createPlinthClient(opts: PlinthClientOptions): PlinthClient {
     return key ? { 'idempotency-key': key } : {};
   }
 
-  async function* followRunLogs(
-    id: string,
+  function followRunLogs(id: string, o: { signal?: AbortSignal } = {}) {
+    return followLogs(`/api/v1/runs/${enc(id)}/logs`, o);
+  }
+
+  async function* followLogs(
+    path: string,
     o: { signal?: AbortSignal } = {},
   ): AsyncGenerator<LogEntry> {
     let lastId: string | undefined;
@@ -204,7 +286,7 @@ export function createPlinthClient(opts: PlinthClientOptions): PlinthClient {
     for (;;) {
       const res = await send(
         'GET',
-        `/api/v1/runs/${enc(id)}/logs`,
+        path,
         {
           query: { follow: true },
           headers: lastId === undefined ? {} : { 'last-event-id': lastId },
@@ -233,9 +315,32 @@ export function createPlinthClient(opts: PlinthClientOptions): PlinthClient {
     call,
     createEnvironment: (input, o = {}) =>
       accepted('POST', '/api/v1/environments', {
-        body: input.team === undefined ? { name: input.name, region: input.region } : input,
+        body: Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
         headers: idempotency(o.idempotencyKey),
       }),
+    async updateEnvironment(name, input, o = {}) {
+      const res = await send(
+        'PATCH',
+        `/api/v1/environments/${enc(name)}`,
+        {
+          body: Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
+          headers: idempotency(o.idempotencyKey),
+        },
+        'application/json',
+      );
+      if (res.status === 202) {
+        const body = (await res.json()) as AcceptedRequest;
+        const location = res.headers.get('location');
+        return { request: location ? { ...body, location } : body };
+      }
+      return { environment: (await res.json()) as Environment };
+    },
+    extendEnvironment: (name, ttl) =>
+      call('POST', `/api/v1/environments/${enc(name)}/extend`, { body: { ttl } }),
+    checkEnvironmentDrift: (name) =>
+      accepted('POST', `/api/v1/environments/${enc(name)}/drift-check`, {}),
+    reconcileEnvironment: (name) =>
+      accepted('POST', `/api/v1/environments/${enc(name)}/reconcile`, {}),
     listEnvironments: (filter = {}) => call('GET', '/api/v1/environments', { query: filter }),
     getEnvironment: (name) => call('GET', `/api/v1/environments/${enc(name)}`),
     deleteEnvironment: (name, o = {}) =>
@@ -243,6 +348,19 @@ export function createPlinthClient(opts: PlinthClientOptions): PlinthClient {
         headers: idempotency(o.idempotencyKey),
       }),
     getRequest: (id) => call('GET', `/api/v1/requests/${enc(id)}`),
+    listKinds: () => call('GET', '/api/v1/catalog'),
+    getKind: (kind) => call('GET', `/api/v1/catalog/${enc(kind)}`),
+    createResource: (kind, input, o = {}) =>
+      accepted('POST', `/api/v1/infrastructure/${enc(kind)}`, {
+        body: input,
+        headers: idempotency(o.idempotencyKey),
+      }),
+    listResources: (filter = {}) => call('GET', '/api/v1/infrastructure', { query: filter }),
+    getResource: (kind, name) => call('GET', `/api/v1/infrastructure/${enc(kind)}/${enc(name)}`),
+    deleteResource: (kind, name, o = {}) =>
+      accepted('DELETE', `/api/v1/infrastructure/${enc(kind)}/${enc(name)}`, {
+        headers: idempotency(o.idempotencyKey),
+      }),
     listRuns: (filter = {}) => call('GET', '/api/v1/runs', { query: filter }),
     getRun: (id) => call('GET', `/api/v1/runs/${enc(id)}`),
     getRunLogs: async (id) =>
@@ -263,6 +381,19 @@ export function createPlinthClient(opts: PlinthClientOptions): PlinthClient {
     listAudit: (filter = {}) => call('GET', '/api/v1/audit', { query: { ...filter } }),
     listEvents: (filter = {}) => call('GET', '/api/v1/events', { query: { ...filter } }),
     getEvent: (id) => call('GET', `/api/v1/events/${enc(id)}`),
+    retryRun: (id) => call('POST', `/api/v1/runs/${enc(id)}/retry`),
+    cancelRun: (id) => call('POST', `/api/v1/runs/${enc(id)}/cancel`),
+    submitWorkflow: (input, o = {}) =>
+      call('POST', '/api/v1/workflows', { body: input, headers: idempotency(o.idempotencyKey) }),
+    listWorkflows: (filter = {}) => call('GET', '/api/v1/workflows', { query: { ...filter } }),
+    getWorkflow: (ns, name) => call('GET', `/api/v1/workflows/${enc(ns)}/${enc(name)}`),
+    getWorkflowLogs: async (ns, name) =>
+      (await send('GET', `/api/v1/workflows/${enc(ns)}/${enc(name)}/log`, {}, 'text/plain')).text(),
+    followWorkflowLogs: (ns, name, o = {}) =>
+      followLogs(`/api/v1/workflows/${enc(ns)}/${enc(name)}/log`, o),
+    operateWorkflow: (op, ns, name, body = {}) =>
+      call('PUT', `/api/v1/workflows/${enc(ns)}/${enc(name)}/${op}`, { body }),
+    deleteWorkflow: (ns, name) => call('DELETE', `/api/v1/workflows/${enc(ns)}/${enc(name)}`),
     replayEvent: async (id) => {
       const res = await send('POST', `/api/v1/events/${enc(id)}/replay`, {}, 'application/json');
       const body = (await res.json()) as ReplayedEvent;

@@ -67,11 +67,26 @@ export interface Environment {
   status: EnvironmentStatus;
   region: string;
   team: string | null;
+  tier?: string;
+  protected?: boolean;
+  /** When its TTL ends it; null when it never expires. */
+  expiresAt?: string | null;
+  drifted?: boolean;
+  drift?: { checkedAt?: string; drifted?: boolean; changes?: unknown[]; runId?: string } | null;
   outputs: Record<string, unknown>;
   lastRequestId: string | null;
   message: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** What `PATCH /environments/{name}` changes. */
+export interface EnvironmentChange {
+  region?: string | undefined;
+  team?: string | undefined;
+  tier?: string | undefined;
+  ttl?: string | undefined;
+  protected?: boolean | undefined;
 }
 
 /** A page of a list. */
@@ -276,4 +291,76 @@ export interface AuditFilter {
   since?: string;
   limit?: number;
   cursor?: string;
+}
+
+/** An Argo Workflow as `/api/v1/workflows` answers it (Argo's own shape). */
+export interface ArgoWorkflow {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name?: string;
+    generateName?: string;
+    namespace?: string;
+    uid?: string;
+    labels?: Record<string, string>;
+    creationTimestamp?: string;
+  };
+  spec: Record<string, unknown>;
+  status?: {
+    phase?: string;
+    message?: string;
+    startedAt?: string;
+    finishedAt?: string;
+    progress?: string;
+    nodes?: Record<string, RunNode & { templateRef?: { template?: string } }>;
+    outputs?: { parameters?: { name: string; value?: string }[] };
+  };
+}
+
+/** What `submitWorkflow` sends: a Workflow, or the name of a WorkflowTemplate to run. */
+export interface SubmitWorkflowRequest {
+  workflow?: unknown;
+  workflowTemplate?: string;
+  namespace?: string;
+  /** `NAME=VALUE` each. */
+  parameters?: string[];
+}
+
+/** The Workflow operations of `PUT /api/v1/workflows/{namespace}/{name}/{operation}`. */
+export type WorkflowOperationName =
+  'suspend' | 'resume' | 'stop' | 'terminate' | 'retry' | 'resubmit';
+
+/** A request kind of the catalog, as `GET /api/v1/catalog` lists it. */
+export interface KindSummary {
+  name: string;
+  title: string;
+  description: string;
+  approval: boolean;
+  links: { self: string; requests: string };
+}
+
+/** A request kind with the JSON Schema of its input and what it runs. */
+export interface Kind extends KindSummary {
+  schema: Record<string, unknown>;
+  runs: {
+    eventSourceName: string;
+    eventName: string;
+    workflowTemplate: string;
+    module: string | null;
+  };
+}
+
+/** A resource provisioned through a catalog kind. */
+export interface Resource {
+  kind: string;
+  name: string;
+  status: string;
+  team: string | null;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+  lastRequestId: string | null;
+  message: string | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
 }

@@ -12,7 +12,7 @@ import { clientContext, withClientOptions, type ClientFlags } from './client-opt
 import { waitForRun, watchRun } from './follow.js';
 import { describePhase, isFinished, printApprovalHint } from './run-view.js';
 
-/** Adds `plinth env create|list|get|delete`. */
+/** Adds `plinth env create|list|get|delete|update|extend|drift-check|reconcile`. */
 export function registerEnvCommands(program: Command, session: Session): void {
   const env = program.command('env').description('create, list, inspect and delete environments');
 
@@ -25,6 +25,9 @@ export function registerEnvCommands(program: Command, session: Session): void {
       .argument('<name>', 'environment name')
       .requiredOption('--region <region>', 'region to create it in')
       .option('--team <team>', 'owning team')
+      .option('--tier <tier>', 'development (default: no approval), staging or production')
+      .option('--ttl <ttl>', 'destroy it after this long (e.g. 8h, 3d)')
+      .option('--protected', 'never let it expire')
       .option('--wait', 'follow the run until it waits for approval or ends'),
   ).action(
     action(session, async (name: string, flags: ClientFlags & CreateFlags) => {
@@ -33,6 +36,9 @@ export function registerEnvCommands(program: Command, session: Session): void {
         name,
         region: flags.region,
         team: flags.team,
+        tier: flags.tier,
+        ttl: flags.ttl,
+        ...(flags.protected ? { protected: true } : {}),
       });
       return followRequest(session, client, out, accepted, { wait: flags.wait === true, name });
     }),
@@ -100,11 +106,105 @@ export function registerEnvCommands(program: Command, session: Session): void {
       return followRequest(session, client, out, accepted, { wait: flags.wait === true, name });
     }),
   );
+
+  withClientOptions(
+    env
+      .command('update')
+      .description(
+        'change an environment: --region or --team run plan, approval and apply (-o json: {request, run}); --tier, --ttl, --protected apply at once (-o json: the environment)',
+      )
+      .argument('<name>')
+      .option('--region <region>', 'move it to this region')
+      .option('--team <team>', 'hand it to this team')
+      .option('--tier <tier>', 'development, staging or production')
+      .option('--ttl <ttl>', 'a new lifetime from now (e.g. 8h, 3d)')
+      .option('--protected', 'never let it expire')
+      .option('--no-protected', 'let it expire again (with a --ttl)')
+      .option('--wait', 'follow the run until it waits for approval or ends'),
+  ).action(
+    action(session, async (name: string, flags: ClientFlags & UpdateFlags) => {
+      const { client, out } = clientContext(session, flags);
+      const result = await client.updateEnvironment(name, {
+        region: flags.region,
+        team: flags.team,
+        tier: flags.tier,
+        ttl: flags.ttl,
+        protected: flags.protected,
+      });
+      if ('request' in result) {
+        return followRequest(session, client, out, result.request, {
+          wait: flags.wait === true,
+          name,
+        });
+      }
+      if (out.format === 'json') out.json(result.environment);
+      else printEnvironment(out, result.environment);
+      return 0;
+    }),
+  );
+
+  withClientOptions(
+    env
+      .command('extend')
+      .description('push the expiry of an environment back')
+      .argument('<name>')
+      .requiredOption('--ttl <ttl>', 'how much longer (e.g. 8h, 3d)'),
+  ).action(
+    action(session, async (name: string, flags: ClientFlags & { ttl: string }) => {
+      const { client, out } = clientContext(session, flags);
+      const e = await client.extendEnvironment(name, flags.ttl);
+      if (out.format === 'json') out.json(e);
+      else out.line(`Environment ${e.name} now expires at ${e.expiresAt ?? 'never'}.`);
+      return 0;
+    }),
+  );
+
+  withClientOptions(
+    env
+      .command('drift-check')
+      .description('check an environment for changes made outside Plinth (-o json: {request, run})')
+      .argument('<name>')
+      .option('--wait', 'follow the run until it ends'),
+  ).action(
+    action(session, async (name: string, flags: ClientFlags & { wait?: boolean }) => {
+      const { client, out } = clientContext(session, flags);
+      const accepted = await client.checkEnvironmentDrift(name);
+      return followRequest(session, client, out, accepted, { wait: flags.wait === true, name });
+    }),
+  );
+
+  withClientOptions(
+    env
+      .command('reconcile')
+      .description(
+        'bring a drifted environment back to its approved inputs: plan, approval, apply (-o json: {request, run})',
+      )
+      .argument('<name>')
+      .option('--wait', 'follow the run until it waits for approval or ends'),
+  ).action(
+    action(session, async (name: string, flags: ClientFlags & { wait?: boolean }) => {
+      const { client, out } = clientContext(session, flags);
+      const accepted = await client.reconcileEnvironment(name);
+      return followRequest(session, client, out, accepted, { wait: flags.wait === true, name });
+    }),
+  );
 }
 
 interface CreateFlags {
   region: string;
   team?: string;
+  tier?: string;
+  ttl?: string;
+  protected?: boolean;
+  wait?: boolean;
+}
+
+interface UpdateFlags {
+  region?: string;
+  team?: string;
+  tier?: string;
+  ttl?: string;
+  protected?: boolean;
   wait?: boolean;
 }
 
@@ -114,6 +214,18 @@ function printEnvironment(out: Output, e: Environment): void {
   field('Status', out.paint(e.status, phaseStyle(e.status)));
   field('Region', e.region);
   if (e.team) field('Team', e.team);
+  if (e.tier) field('Tier', e.tier);
+  if (e.protected) field('Protected', 'yes (never expires)');
+  if (e.expiresAt) field('Expires', e.expiresAt);
+  if (e.drift?.checkedAt) {
+    const changes = (e.drift.changes ?? []) as { address?: string; actions?: string[] }[];
+    field(
+      'Drift',
+      e.drifted
+        ? `drifted (checked ${e.drift.checkedAt}): ${changes.map((c) => `${c.address ?? '?'} ${(c.actions ?? []).join('/')}`).join(', ')}; run plinth env reconcile ${e.name}`
+        : `none (checked ${e.drift.checkedAt})`,
+    );
+  }
   if (e.message) field('Message', e.message);
   if (e.lastRequestId) field('Last request', e.lastRequestId);
   field('Created', e.createdAt);

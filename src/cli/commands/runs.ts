@@ -15,41 +15,50 @@ export function registerRunsCommands(program: Command, session: Session): void {
       .description('list runs, newest first')
       .option('--environment <name>', 'only the runs of this environment')
       .option('--phase <phase>', 'only runs in this phase (Pending, Running, Succeeded, ...)')
-      .option('--request <id>', 'only the runs of this request'),
+      .option('--request <id>', 'only the runs of this request')
+      .option('--kind <kind>', 'only runs of this request kind (environment, ...)')
+      .option('--requester <name>', 'only runs of requests made by this token name')
+      .option('--since <time>', 'only runs created at or after this RFC 3339 time')
+      .option('--until <time>', 'only runs created before this RFC 3339 time')
+      .option('--limit <n>', 'at most this many runs (1 to 500)')
+      .option('--cursor <cursor>', 'the next page, as a previous list printed it'),
   ).action(
-    action(
-      session,
-      async (flags: ClientFlags & { environment?: string; phase?: string; request?: string }) => {
-        const { client, out } = clientContext(session, flags);
-        const list = await client.listRuns({
-          ...(flags.environment ? { environment: flags.environment } : {}),
-          ...(flags.phase ? { phase: flags.phase } : {}),
-          ...(flags.request ? { requestId: flags.request } : {}),
-        });
-        if (out.format === 'json') {
-          out.json(list);
-          return 0;
-        }
-        if (list.items.length === 0) {
-          out.note('No runs.');
-          return 0;
-        }
-        const now = Date.now();
-        out.table(
-          ['id', 'phase', 'request', 'age', 'duration', 'message'],
-          list.items.map((r) => [
-            r.id,
-            { text: describePhase(r), style: phaseStyle(r.phase) },
-            r.requestId ?? '',
-            formatAge(r.startedAt, now),
-            formatSpan(r.startedAt, r.finishedAt, now),
-            r.message ?? '',
-          ]),
-        );
-        if (list.nextCursor) out.note('(more runs; narrow the list with --environment or --phase)');
+    action(session, async (flags: ClientFlags & RunListFlags) => {
+      const { client, out } = clientContext(session, flags);
+      const list = await client.listRuns({
+        ...(flags.environment ? { environment: flags.environment } : {}),
+        ...(flags.phase ? { phase: flags.phase } : {}),
+        ...(flags.request ? { requestId: flags.request } : {}),
+        ...(flags.kind ? { kind: flags.kind } : {}),
+        ...(flags.requester ? { requester: flags.requester } : {}),
+        ...(flags.since ? { since: flags.since } : {}),
+        ...(flags.until ? { until: flags.until } : {}),
+        ...(flags.limit ? { limit: Number(flags.limit) } : {}),
+        ...(flags.cursor ? { cursor: flags.cursor } : {}),
+      });
+      if (out.format === 'json') {
+        out.json(list);
         return 0;
-      },
-    ),
+      }
+      if (list.items.length === 0) {
+        out.note('No runs.');
+        return 0;
+      }
+      const now = Date.now();
+      out.table(
+        ['id', 'phase', 'request', 'age', 'duration', 'message'],
+        list.items.map((r) => [
+          r.id,
+          { text: describePhase(r), style: phaseStyle(r.phase) },
+          r.requestId ?? '',
+          formatAge(r.startedAt, now),
+          formatSpan(r.startedAt, r.finishedAt, now),
+          r.message ?? '',
+        ]),
+      );
+      if (list.nextCursor) out.note(`(more runs: --cursor ${list.nextCursor})`);
+      return 0;
+    }),
   );
 
   withClientOptions(
@@ -129,4 +138,16 @@ function printDecision(out: Output, verb: 'approve' | 'reject', run: Run): void 
   out.line(`Run ${run.id} ${verb === 'approve' ? 'approved' : 'rejected'}.`);
   out.line(`Phase: ${out.paint(describePhase(run), phaseStyle(run.phase))}`);
   out.line(`Follow it: plinth runs get ${run.id} (or plinth runs logs ${run.id} -f)`);
+}
+
+interface RunListFlags {
+  environment?: string;
+  phase?: string;
+  request?: string;
+  kind?: string;
+  requester?: string;
+  since?: string;
+  until?: string;
+  limit?: string;
+  cursor?: string;
 }

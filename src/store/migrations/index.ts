@@ -2,6 +2,10 @@ import type { Kysely, Migration } from 'kysely';
 import { m0001Initial } from './0001-initial.js';
 import { m0002Events } from './0002-events.js';
 import { m0003Access } from './0003-access.js';
+import { m0004Memo } from './0004-memo.js';
+import { m0005Applications } from './0005-applications.js';
+import { m0006Environments } from './0006-environments.js';
+import { m0007Resources } from './0007-resources.js';
 
 /** The SQL dialect a migration runs against; column types differ in a few places. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -13,7 +17,15 @@ export interface PortableMigration {
 }
 
 /** Every migration, in order. Append only: never edit or remove one that has shipped. */
-export const migrations: readonly PortableMigration[] = [m0001Initial, m0002Events, m0003Access];
+export const migrations: readonly PortableMigration[] = [
+  m0001Initial,
+  m0002Events,
+  m0003Access,
+  m0004Memo,
+  m0005Applications,
+  m0006Environments,
+  m0007Resources,
+];
 
 /** The migrations in the shape Kysely's Migrator takes, bound to a dialect. */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

@@ -18,6 +18,10 @@ function toRecord(row: Row): EnvironmentRecord {
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    expiresAt: row.expires_at,
+    expiryWarnedAt: row.expiry_warned_at,
+    protected: row.protected === 1,
+    drift: row.drift === null ? null : fromJson(row.drift, {}),
   };
 }
 
@@ -33,6 +37,10 @@ function toRow(r: EnvironmentRecord): Row {
     created_by: r.createdBy,
     created_at: r.createdAt,
     updated_at: r.updatedAt,
+    expires_at: r.expiresAt ?? null,
+    expiry_warned_at: r.expiryWarnedAt ?? null,
+    protected: r.protected ? 1 : 0,
+    drift: r.drift ? toJson(r.drift) : null,
   };
 }
 
@@ -74,6 +82,10 @@ export function createEnvironmentRepository({
       if (patch.lastRequestId !== undefined) values.last_request_id = patch.lastRequestId;
       if (patch.message !== undefined) values.message = patch.message;
       if (patch.createdBy !== undefined) values.created_by = patch.createdBy;
+      if (patch.expiresAt !== undefined) values.expires_at = patch.expiresAt;
+      if (patch.expiryWarnedAt !== undefined) values.expiry_warned_at = patch.expiryWarnedAt;
+      if (patch.protected !== undefined) values.protected = patch.protected ? 1 : 0;
+      if (patch.drift !== undefined) values.drift = patch.drift ? toJson(patch.drift) : null;
       let query = db.updateTable('environments').set(values).where('name', '=', name);
       if (ifStatus && ifStatus.length > 0) query = query.where('status', 'in', ifStatus);
       const result = await query.executeTakeFirst();
@@ -114,6 +126,21 @@ export function createEnvironmentRepository({
       return rows.length > limit && last
         ? { items, nextCursor: encodeCursor(last.createdAt, last.name) }
         : { items };
+    },
+
+    async listExpiring(before, statuses, limit) {
+      if (statuses.length === 0) return [];
+      const rows = await db
+        .selectFrom('environments')
+        .selectAll()
+        .where('expires_at', 'is not', null)
+        .where('expires_at', '<=', before)
+        .where('protected', '=', 0)
+        .where('status', 'in', statuses)
+        .orderBy('expires_at', 'asc')
+        .limit(clampLimit(limit))
+        .execute();
+      return rows.map(toRecord);
     },
 
     async delete(name) {

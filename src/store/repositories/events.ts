@@ -1,6 +1,7 @@
 import type { ExpressionBuilder, Selectable } from 'kysely';
 import type {
   EventDecisionRecord,
+  EventRecord,
   EventListFilter,
   EventRepository,
   EventSummaryRecord,
@@ -49,6 +50,20 @@ function sensorName(sensor: string): string {
   return sensor.slice(sensor.lastIndexOf('/') + 1);
 }
 
+function toRow(r: EventRecord) {
+  return {
+    id: r.id,
+    source: r.source,
+    subject: r.subject,
+    type: r.type,
+    time: r.time,
+    datacontenttype: r.datacontenttype,
+    data: r.data === undefined ? null : JSON.stringify(r.data),
+    replay_of: r.replayOf,
+    received_at: r.receivedAt,
+  };
+}
+
 export function createEventRepository({ db }: RepositoryDeps): EventRepository {
   /** Event ids with a decision by `sensor` (any sensor when undefined), fired ones only when asked. */
   function decided(sensor: string | undefined, firedOnly: boolean) {
@@ -68,20 +83,20 @@ export function createEventRepository({ db }: RepositoryDeps): EventRepository {
     async insert(r) {
       const result = await db
         .insertInto('events')
-        .values({
-          id: r.id,
-          source: r.source,
-          subject: r.subject,
-          type: r.type,
-          time: r.time,
-          datacontenttype: r.datacontenttype,
-          data: r.data === undefined ? null : JSON.stringify(r.data),
-          replay_of: r.replayOf,
-          received_at: r.receivedAt,
-        })
+        .values(toRow(r))
         .onConflict((oc) => oc.column('id').doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+
+    async insertMany(records) {
+      for (let i = 0; i < records.length; i += 200) {
+        await db
+          .insertInto('events')
+          .values(records.slice(i, i + 200).map(toRow))
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      }
     },
 
     async get(id) {

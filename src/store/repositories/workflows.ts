@@ -130,6 +130,14 @@ export function createWorkflowRepository({
       if (filter.requestId !== undefined) query = query.where('request_id', '=', filter.requestId);
       if (filter.phases && filter.phases.length > 0)
         query = query.where('phase', 'in', filter.phases);
+      if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since);
+      if (filter.until !== undefined) query = query.where('created_at', '<', filter.until);
+      if (filter.requester !== undefined) {
+        const requester = filter.requester;
+        query = query.where('request_id', 'in', (eb) =>
+          eb.selectFrom('requests').select('id').where('requester', '=', requester),
+        );
+      }
       for (const [key, value] of Object.entries(filter.labels ?? {})) {
         query = query.where('uid', 'in', (eb) =>
           eb
@@ -194,6 +202,19 @@ export function createWorkflowRepository({
         nodeId: r.node_id,
         node: fromJson(r.node, {}),
       }));
+    },
+
+    async deleteNodes(workflowUid, nodeIds) {
+      if (nodeIds.length === 0) return;
+      await db.transaction().execute(async (trx) => {
+        for (let i = 0; i < nodeIds.length; i += 200) {
+          await trx
+            .deleteFrom('workflow_nodes')
+            .where('workflow_uid', '=', workflowUid)
+            .where('node_id', 'in', nodeIds.slice(i, i + 200))
+            .execute();
+        }
+      });
     },
 
     async delete(uid) {
