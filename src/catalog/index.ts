@@ -9,6 +9,7 @@ export type {
   ManifestPath,
   ParsedDocument,
   SourcePosition,
+  RequestKind,
 } from './types.js';
 export {
   checkRequestKinds,
@@ -17,5 +18,4 @@ export {
   KINDS_DIR,
   REQUEST_KIND,
   REQUEST_KIND_API_VERSION,
-  type RequestKind,
 } from './kinds.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { ManifestError } from '../errors/index.js';
 import { parseManifests } from './parse.js';
-import type { Manifest, ManifestPath, ParsedDocument } from './types.js';
+import type { Manifest, ManifestPath, ParsedDocument, RequestKind } from './types.js';
 
 /** The apiVersion and kind of a request kind's entry, `kinds/<name>.yaml`. */
 export const REQUEST_KIND_API_VERSION = 'plinth.dev/v1alpha1';
@@ -16,30 +16,6 @@ export const KINDS_DIR = 'kinds';
 /** A name that can be a URL segment, a label value and a Terraform workspace prefix. */
 const KIND_NAME = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;
 const YAML_FILE = /\.ya?ml$/i;
-
-/**
- * A self-service request kind, read from the catalog: what a requester fills
- * in (a JSON Schema), where the request is dispatched (a webhook EventSource's
- * event) and what runs (a WorkflowTemplate, usually over a Terraform module).
- */
-export interface RequestKind {
-  name: string;
-  title: string;
-  description: string;
-  /** The webhook EventSource and event the request is posted to. */
-  eventSourceName: string;
-  eventName: string;
-  /** The WorkflowTemplate the kind's Sensor runs. */
-  workflowTemplate: string;
-  /** The Terraform module under `modules/`, when the kind has one. */
-  module: string | null;
-  /** Whether its runs wait for an approval before applying. */
-  approval: boolean;
-  /** The JSON Schema (draft-07 keywords) of a request's input: an object. */
-  schema: Record<string, unknown>;
-  /** Where it was read from. */
-  file: string;
-}
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

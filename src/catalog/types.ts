@@ -1,5 +1,3 @@
-import type { RequestKind } from './kinds.js';
-
 /** The kinds a catalog holds, spelled as Argo spells them. */
 export const ManifestKind = {
   EventBus: 'EventBus',
@@ -77,4 +75,28 @@ export interface Catalog {
   files: string[];
   /** The self-service request kinds of `kinds/`. */
   kinds: RequestKind[];
+}
+
+/**
+ * A self-service request kind, read from the catalog: what a requester fills
+ * in (a JSON Schema), where the request is dispatched (a webhook EventSource's
+ * event) and what runs (a WorkflowTemplate, usually over a Terraform module).
+ */
+export interface RequestKind {
+  name: string;
+  title: string;
+  description: string;
+  /** The webhook EventSource and event the request is posted to. */
+  eventSourceName: string;
+  eventName: string;
+  /** The WorkflowTemplate the kind's Sensor runs. */
+  workflowTemplate: string;
+  /** The Terraform module under `modules/`, when the kind has one. */
+  module: string | null;
+  /** Whether its runs wait for an approval before applying. */
+  approval: boolean;
+  /** The JSON Schema (draft-07 keywords) of a request's input: an object. */
+  schema: Record<string, unknown>;
+  /** Where it was read from. */
+  file: string;
 }

@@ -1,6 +1,6 @@
 import type { CliStream } from './output.js';
-import type { PlatformHandle, StartPlatform } from './commands/up.js';
-import type { RunTerraformCommand } from './commands/terraform.js';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../logging/index.js';
 
 /** Everything a command touches outside itself; tests give their own. */
 export interface CliIO {
@@ -27,8 +27,6 @@ export interface CliDeps {
   exit?: (code: number) => void;
   fetch?: typeof fetch;
 }
-
-export type { PlatformHandle, StartPlatform, RunTerraformCommand };
 
 /** The state of one `runCli` call. */
 export interface Session {
@@ -58,3 +56,28 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/** A webhook endpoint the platform listens on. */
+export interface EventSourceUrl {
+  eventSourceName: string;
+  eventName: string;
+  method: string;
+  url: string;
+}
+
+/** A started platform, as the composition root returns it. */
+export interface PlatformHandle {
+  urls: { api: string; docs: string; eventSources: EventSourceUrl[] };
+  /** Set only when the admin token was generated at this start. */
+  adminToken?: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** The composition root's entry point. */
+export type StartPlatform = (config: Config, opts?: { logger?: Logger }) => Promise<PlatformHandle>;
+
+/** The terraform step command: argv after `plinth terraform`, resolves to the exit code. */
+export type RunTerraformCommand = (
+  argv: string[],
+  io: { env: Record<string, string | undefined>; stdout: CliStream; stderr: CliStream },
+) => Promise<number>;

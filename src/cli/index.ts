@@ -6,7 +6,7 @@ export type {
   StartPlatform,
   RunTerraformCommand,
 } from './context.js';
-export type { EventSourceUrl } from './commands/up.js';
+export type { EventSourceUrl } from './context.js';
 export {
   createOutput,
   colorEnabled,

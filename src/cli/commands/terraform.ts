@@ -1,12 +1,5 @@
 import type { Command } from 'commander';
-import type { CliStream } from '../output.js';
-import type { Session } from '../context.js';
-
-/** The terraform step command: argv after `plinth terraform`, resolves to the exit code. */
-export type RunTerraformCommand = (
-  argv: string[],
-  io: { env: Record<string, string | undefined>; stdout: CliStream; stderr: CliStream },
-) => Promise<number>;
+import type { RunTerraformCommand, Session } from '../context.js';
 
 async function loadRunTerraformCommand(): Promise<RunTerraformCommand> {
   const mod = await import('../../terraform/index.js');

@@ -1,27 +1,7 @@
 import { Option, type Command } from 'commander';
 import { loadConfig, settings, type Config, type SettingSpec } from '../../config/index.js';
-import type { Logger } from '../../logging/index.js';
-import { action, type Session } from '../context.js';
+import { action, type PlatformHandle, type Session, type StartPlatform } from '../context.js';
 import { describeConfigError, isConfigError } from '../errors.js';
-
-/** A webhook endpoint the platform listens on. */
-export interface EventSourceUrl {
-  eventSourceName: string;
-  eventName: string;
-  method: string;
-  url: string;
-}
-
-/** A started platform, as the composition root returns it. */
-export interface PlatformHandle {
-  urls: { api: string; docs: string; eventSources: EventSourceUrl[] };
-  /** Set only when the admin token was generated at this start. */
-  adminToken?: string | undefined;
-  stop(): Promise<void>;
-}
-
-/** The composition root's entry point. */
-export type StartPlatform = (config: Config, opts?: { logger?: Logger }) => Promise<PlatformHandle>;
 
 async function loadStartPlatform(): Promise<StartPlatform> {
   const mod = await import('../../server/index.js');

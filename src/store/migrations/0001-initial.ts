@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect, PortableMigration } from './index.js';
+import type { Dialect, PortableMigration } from './types.js';
 
 export const m0001Initial: PortableMigration = {
   name: '0001-initial',

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect, PortableMigration } from './index.js';
+import type { Dialect, PortableMigration } from './types.js';
 
 /**
  * The event log: every CloudEvent seen on the bus, and every decision a

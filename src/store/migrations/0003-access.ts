@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect, PortableMigration } from './index.js';
+import type { Dialect, PortableMigration } from './types.js';
 
 /** The audit log (append-only, `seq` is its cursor) and the idempotency keys of writes. */
 export const m0003Access: PortableMigration = {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { PortableMigration } from './index.js';
+import type { PortableMigration } from './types.js';
 
 /**
  * The memoization cache of templates with `memoize`: one row per cache (Argo

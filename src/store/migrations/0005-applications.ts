@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect, PortableMigration } from './index.js';
+import type { Dialect, PortableMigration } from './types.js';
 
 /**
  * Applications deployed to environments, each deployment (the history that

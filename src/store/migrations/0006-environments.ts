@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect, PortableMigration } from './index.js';
+import type { Dialect, PortableMigration } from './types.js';
 
 /** Environments as a product: expiry (TTL), protection and the last drift check. */
 export const m0006Environments: PortableMigration = {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { PortableMigration } from './index.js';
+import type { PortableMigration } from './types.js';
 
 /** Resources provisioned through the catalog's request kinds (compute, storage, database, ...). */
 export const m0007Resources: PortableMigration = {

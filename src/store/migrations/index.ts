@@ -7,14 +7,9 @@ import { m0005Applications } from './0005-applications.js';
 import { m0006Environments } from './0006-environments.js';
 import { m0007Resources } from './0007-resources.js';
 
-/** The SQL dialect a migration runs against; column types differ in a few places. */
-export type Dialect = 'sqlite' | 'postgres';
+import type { Dialect, PortableMigration } from './types.js';
 
-/** A migration written once for both dialects. */
-export interface PortableMigration {
-  readonly name: string;
-  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
-}
+export type { Dialect, PortableMigration } from './types.js';
 
 /** Every migration, in order. Append only: never edit or remove one that has shipped. */
 export const migrations: readonly PortableMigration[] = [
