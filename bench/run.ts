@@ -1,3 +1,4 @@
+import { benchApi } from './api.js';
 import { benchEngine } from './engine.js';
 import { benchEvents } from './events.js';
 
@@ -8,6 +9,7 @@ import { benchEvents } from './events.js';
 const suites: Record<string, () => Promise<Record<string, number>>> = {
   engine: benchEngine,
   events: benchEvents,
+  api: benchApi,
 };
 
 const only = process.argv.slice(2);
