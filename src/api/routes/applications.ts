@@ -9,6 +9,7 @@ import {
   notFound,
   unavailable,
 } from '../schemas.js';
+import { sendAccepted } from '../accepted.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const DNS_LABEL = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
@@ -175,7 +176,7 @@ export function applicationRoutes(app: FastifyInstance, platform: Platform): voi
         target: `environments/${request.body.environment}/applications/${request.body.name}`,
         details: { version: request.body.version },
       };
-      return reply.code(202).header('location', result.links.self).send(result);
+      return sendAccepted(reply, result);
     },
   );
 
@@ -246,7 +247,7 @@ export function applicationRoutes(app: FastifyInstance, platform: Platform): voi
         principalOf(request),
       );
       request.auditNote = { details: { version: request.body.version } };
-      return reply.code(202).header('location', result.links.self).send(result);
+      return sendAccepted(reply, result);
     },
   );
 

@@ -16,6 +16,7 @@ import {
   notFound,
   unavailable,
 } from '../schemas.js';
+import { sendAccepted } from '../accepted.js';
 
 const NameParams = Type.Object({ name: Type.String() });
 const ListQuery = Type.Object(
@@ -52,7 +53,7 @@ export function environmentRoutes(app: FastifyInstance, platform: Platform): voi
     },
     async (request, reply) => {
       const result = await platform.environments.create(request.body, principalOf(request));
-      return reply.code(202).header('location', result.links.self).send(result);
+      return sendAccepted(reply, result);
     },
   );
 
@@ -104,7 +105,7 @@ export function environmentRoutes(app: FastifyInstance, platform: Platform): voi
     },
     async (request, reply) => {
       const result = await platform.environments.delete(request.params.name, principalOf(request));
-      return reply.code(202).header('location', result.links.self).send(result);
+      return sendAccepted(reply, result);
     },
   );
 
@@ -136,7 +137,7 @@ export function environmentRoutes(app: FastifyInstance, platform: Platform): voi
         principalOf(request),
       );
       if (result.request) {
-        return reply.code(202).header('location', result.request.links.self).send(result.request);
+        return sendAccepted(reply, result.request);
       }
       return reply.code(200).send(result.environment);
     },
@@ -184,7 +185,7 @@ export function environmentRoutes(app: FastifyInstance, platform: Platform): voi
         request.params.name,
         principalOf(request),
       );
-      return reply.code(202).header('location', result.links.self).send(result);
+      return sendAccepted(reply, result);
     },
   );
 
@@ -211,7 +212,7 @@ export function environmentRoutes(app: FastifyInstance, platform: Platform): voi
         request.params.name,
         principalOf(request),
       );
-      return reply.code(202).header('location', result.links.self).send(result);
+      return sendAccepted(reply, result);
     },
   );
 }

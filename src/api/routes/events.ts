@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../../platform/index.js';
 import { principalOf } from '../auth.js';
 import { Limit, Page, commonErrors, notFound, unavailable } from '../schemas.js';
+import { sendAccepted } from '../accepted.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Timestamp = Type.String({ format: 'date-time' });
@@ -159,7 +160,7 @@ export function eventRoutes(app: FastifyInstance, platform: Platform): void {
     },
     async (request, reply) => {
       const result = await platform.events.replay(request.params.id, principalOf(request));
-      return reply.code(202).header('location', result.links.self).send(result);
+      return sendAccepted(reply, result);
     },
   );
 }

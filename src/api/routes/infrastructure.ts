@@ -12,6 +12,7 @@ import {
   notFound,
   unavailable,
 } from '../schemas.js';
+import { sendAccepted } from '../accepted.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
 
@@ -96,7 +97,7 @@ export function infrastructureRoutes(app: FastifyInstance, platform: Platform): 
           principalOf(request),
         );
         request.auditNote = { target: `infrastructure/${kind.name}/${result.target}` };
-        return reply.code(202).header('location', result.links.self).send(result);
+        return sendAccepted(reply, result);
       },
     );
 
@@ -152,7 +153,7 @@ export function infrastructureRoutes(app: FastifyInstance, platform: Platform): 
           request.params.name,
           principalOf(request),
         );
-        return reply.code(202).header('location', result.links.self).send(result);
+        return sendAccepted(reply, result);
       },
     );
   }
