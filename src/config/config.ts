@@ -20,6 +20,10 @@ export interface Config {
   readonly publicUrl: string | undefined;
   readonly dispatchUrl: string | undefined;
   readonly db: string;
+  readonly dbSchema: string;
+  readonly dbPoolMax: number;
+  readonly dbIdleTimeout: number;
+  readonly claimLease: number;
   readonly bus: string;
   readonly busStream: string | undefined;
   readonly busToken: string | undefined;

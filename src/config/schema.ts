@@ -107,6 +107,40 @@ export const settings = [
       'Database: `sqlite` (a file in the data directory), `sqlite:PATH`, or a `postgres://` URL.',
   },
   {
+    key: 'dbSchema',
+    env: 'PLINTH_DB_SCHEMA',
+    flag: '--db-schema',
+    kind: 'string',
+    default: 'public',
+    description:
+      "PostgreSQL schema for Plinth's tables, created when missing; a `?schema=` in the URL wins.",
+  },
+  {
+    key: 'dbPoolMax',
+    env: 'PLINTH_DB_POOL_MAX',
+    flag: '--db-pool-max',
+    kind: 'integer',
+    default: '10',
+    description: 'Most PostgreSQL connections each Plinth process opens.',
+  },
+  {
+    key: 'dbIdleTimeout',
+    env: 'PLINTH_DB_IDLE_TIMEOUT',
+    flag: '--db-idle-timeout',
+    kind: 'duration',
+    default: '30s',
+    description: 'How long an idle PostgreSQL connection stays open.',
+  },
+  {
+    key: 'claimLease',
+    env: 'PLINTH_CLAIM_LEASE',
+    flag: '--claim-lease',
+    kind: 'duration',
+    default: '30s',
+    description:
+      'With PostgreSQL, how long a Workflow stays with a process that stops renewing its claim (it renews every third of this) before another process takes it over.',
+  },
+  {
     key: 'bus',
     env: 'PLINTH_BUS',
     flag: '--bus',

@@ -1,22 +1,25 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { buildApi } from '../api/index.js';
-import { loadCatalog, type Manifest } from '../catalog/index.js';
+import { loadCatalog, loadTierPolicy, type Manifest } from '../catalog/index.js';
 import { packageRoot, type Config } from '../config/index.js';
 import { createEventBus } from '../eventbus/index.js';
 import { createEventSources, parseEventSource, secretResolverFrom } from '../eventsources/index.js';
 import { createLogger, type Logger } from '../logging/index.js';
 import {
+  createEventBacklog,
   createEventRecorder,
   createHttpDispatcher,
   createPlatform,
   loadNotificationTargets,
   loadSecretKey,
-  loadTierPolicy,
   type NotificationTarget,
 } from '../platform/index.js';
 import { createSecretResolver, createSensorController, parseSensor } from '../sensors/index.js';
 import { openStore } from '../store/index.js';
 import {
+  createRunClaimKeeper,
   createTemplateRegistry,
   createWorkflowEngine,
   evaluateExpression,
@@ -96,7 +99,11 @@ export async function startPlatform(
   };
 
   try {
-    const store = await openStore(config.db, config.dataDir);
+    const store = await openStore(config.db, config.dataDir, {
+      schema: config.dbSchema,
+      poolMax: config.dbPoolMax,
+      idleTimeoutMs: config.dbIdleTimeout,
+    });
     stops.push(() => store.close());
 
     const bus = await createEventBus({
@@ -113,9 +120,21 @@ export async function startPlatform(
 
     const templates = createTemplateRegistry();
     for (const t of catalog.workflowTemplates) templates.set(parseWorkflowTemplate(t));
+    // Processes sharing PostgreSQL split the Workflows between them by claims.
+    const claims =
+      store.dialect === 'postgres'
+        ? createRunClaimKeeper({
+            claims: store.claims,
+            owner: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+            leaseMs: config.claimLease,
+            logger,
+          })
+        : undefined;
+    if (claims) stops.push(() => claims.stop());
     const engine = createWorkflowEngine({
       store,
       logger,
+      ...(claims ? { claims } : {}),
       dataDir: config.dataDir,
       templates,
       graceSeconds: config.stepGraceSeconds,
@@ -127,6 +146,7 @@ export async function startPlatform(
         PLINTH_CATALOG_DIR: config.catalogDir,
         PLINTH_TERRAFORM_BIN: config.terraformBin,
         PLINTH_DB: config.db,
+        PLINTH_DB_SCHEMA: config.dbSchema,
         PLINTH_DEPLOY_TARGET: config.deployTarget,
         ...(config.gitopsRemote ? { PLINTH_GITOPS_REMOTE: config.gitopsRemote } : {}),
         ...(config.secretKey ? { PLINTH_SECRET_KEY: config.secretKey } : {}),
@@ -134,6 +154,7 @@ export async function startPlatform(
     });
     await engine.start();
     stops.push(() => engine.stop());
+    claims?.start(() => engine.start());
 
     const secrets = createSecretResolver({
       secretsDir: config.secretsDir,
@@ -179,7 +200,8 @@ export async function startPlatform(
       driftCheckIntervalMs: config.driftCheckInterval,
       secretKey: loadSecretKey({ keyBase64: config.secretKey, dataDir: config.dataDir }),
     });
-    const recorder = createEventRecorder({ bus, store, logger });
+    const backlog = createEventBacklog({ sensorCount: catalog.sensors.length });
+    const recorder = createEventRecorder({ bus, store, logger, backlog });
     await recorder.start();
     stops.push(() => recorder.stop());
 
@@ -188,8 +210,12 @@ export async function startPlatform(
       bus,
       workflows: engine,
       logger,
-      onDecision: (decision) => platform.events.recordDecision(decision),
+      onDecision: (decision) => {
+        backlog.decided(decision.eventId, decision.sensor);
+        return platform.events.recordDecision(decision);
+      },
       secrets,
+      state: store.sensorState,
     });
     await sensors.start(catalog.sensors.map((s) => parseSensor(s)));
     stops.push(() => sensors.stop());
@@ -204,7 +230,12 @@ export async function startPlatform(
         version: string;
       }
     ).version;
-    const api = buildApi({ platform, logger, version });
+    const api = buildApi({
+      platform,
+      logger,
+      version,
+      metrics: { queueDepth: () => backlog.depth(), eventLagSeconds: () => backlog.lagSeconds() },
+    });
     await api.listen({ host: config.host, port: config.port });
     stops.push(() => api.close());
     const address = api.server.address();

@@ -2,13 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSqliteStore } from './sqlite/index.js';
+import { testDialects } from './testing/dialects.js';
 import type { AuditEntry, IdempotencyRecord, Store } from './types.js';
 
-/** Every store implementation runs the same suite; PostgreSQL joins this list. */
-const dialects: { name: string; open(dir: string): Promise<Store> }[] = [
-  { name: 'sqlite', open: (dir) => createSqliteStore({ filename: path.join(dir, 'plinth.db') }) },
-];
+/** Every store implementation runs the same suite. */
+const dialects = await testDialects();
 
 function entry(actor: string, action: string, time: string): AuditEntry {
   return {
@@ -48,6 +46,7 @@ for (const dialect of dialects) {
     });
     afterEach(async () => {
       await store.close();
+      await dialect.destroy(dir);
       fs.rmSync(dir, { recursive: true, force: true });
     });
 

@@ -14,6 +14,9 @@ import { createStatsRepository } from './repositories/stats.js';
 import { createMemoRepository } from './repositories/memo.js';
 import { createApplicationRepository } from './repositories/applications.js';
 import { createResourceRepository } from './repositories/resources.js';
+import { createClaimRepository } from './repositories/claims.js';
+import { createSensorStateRepository } from './repositories/sensor-state.js';
+import { createNotificationRepository } from './repositories/notifications.js';
 
 /** Assembles the repositories over a migrated Kysely instance of either dialect. */
 export function assembleStore(
@@ -37,6 +40,9 @@ export function assembleStore(
     memos: createMemoRepository(deps),
     applications: createApplicationRepository(deps),
     resources: createResourceRepository(deps),
+    claims: createClaimRepository(deps),
+    sensorState: createSensorStateRepository(deps),
+    notifications: createNotificationRepository(deps),
     close,
   };
 }

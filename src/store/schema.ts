@@ -165,4 +165,39 @@ export interface Database {
     created_by: string;
     created_at: string;
   };
+  work_claims: {
+    kind: string;
+    id: string;
+    owner: string;
+    claimed_at: string;
+    expires_at: string;
+  };
+  sensor_held_events: {
+    sensor: string;
+    trigger_name: string;
+    dependency: string;
+    event: string;
+    received_at: number | string;
+  };
+  sensor_handled_events: {
+    sensor: string;
+    event_id: string;
+    handled_at: number | string;
+  };
+  notification_deliveries: {
+    dedupe_key: string;
+    target: string;
+    notification: string;
+    state: string;
+    attempts: number;
+    created_at: number | string;
+    updated_at: number | string;
+  };
+  sensor_trigger_firings: {
+    sensor: string;
+    trigger_name: string;
+    firing_key: string;
+    result: string;
+    fired_at: number | string;
+  };
 }

@@ -3,13 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isPlinthError } from '../errors/index.js';
-import { createSqliteStore } from './sqlite/index.js';
+import { testDialects } from './testing/dialects.js';
 import type { Store, WorkflowRecord } from './types.js';
 
-/** Every store implementation runs the same suite; PostgreSQL joins this list. */
-const dialects: { name: string; open(dir: string): Promise<Store> }[] = [
-  { name: 'sqlite', open: (dir) => createSqliteStore({ filename: path.join(dir, 'plinth.db') }) },
-];
+/** Every store implementation runs the same suite. */
+const dialects = await testDialects();
 
 function workflow(
   name: string,
@@ -40,6 +38,7 @@ for (const dialect of dialects) {
     });
     afterEach(async () => {
       await store.close();
+      await dialect.destroy(dir);
       fs.rmSync(dir, { recursive: true, force: true });
     });
 

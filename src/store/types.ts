@@ -66,6 +66,16 @@ export interface WorkflowRepository {
   list(filter?: WorkflowListFilter): Promise<Page<WorkflowRecord>>;
   /** Inserts or replaces nodes, in one transaction. */
   upsertNodes(nodes: WorkflowNodeRecord[]): Promise<void>;
+  /**
+   * A run's progress in one transaction: its changed nodes inserted or
+   * replaced, and phase, finishedAt, status (and manifest when given) set.
+   * Everything is serialised when called, so callers need not copy.
+   */
+  saveProgress(
+    uid: string,
+    nodes: WorkflowNodeRecord[],
+    patch: Partial<Pick<WorkflowRecord, 'phase' | 'finishedAt' | 'status' | 'manifest'>>,
+  ): Promise<void>;
   nodes(workflowUid: string): Promise<WorkflowNodeRecord[]>;
   /** Removes nodes (a retry drops the failed ones), in one transaction. */
   deleteNodes(workflowUid: string, nodeIds: string[]): Promise<void>;
@@ -484,6 +494,9 @@ export interface Store {
   readonly memos: MemoRepository;
   readonly applications: ApplicationRepository;
   readonly resources: ResourceRepository;
+  readonly claims: ClaimRepository;
+  readonly sensorState: SensorStateRepository;
+  readonly notifications: NotificationRepository;
   close(): Promise<void>;
 }
 
@@ -527,4 +540,103 @@ export interface ResourceRepository {
     limit?: number;
     cursor?: string;
   }): Promise<Page<ResourceRecord>>;
+}
+
+/** A request for a lease on one piece of work. */
+export interface ClaimRequest {
+  /** What sort of work, e.g. `workflow`. */
+  kind: string;
+  id: string;
+  /** The claiming process, unique per process start. */
+  owner: string;
+  /** ISO-8601 UTC; a lease whose `expiresAt` is before it is free to take. */
+  now: string;
+  expiresAt: string;
+}
+
+/** Leases that let N processes sharing one store split work without doing any of it twice. */
+export interface ClaimRepository {
+  /** Takes the lease when it is free, expired or already the owner's; false when another owner holds it. */
+  claim(request: ClaimRequest): Promise<boolean>;
+  /** Extends every lease of that kind the owner still holds; answers their ids (the others were taken over). */
+  renew(kind: string, owner: string, expiresAt: string): Promise<string[]>;
+  /** Gives a lease up; a no-op unless the owner holds it. */
+  release(kind: string, id: string, owner: string): Promise<void>;
+  releaseAll(kind: string, owner: string): Promise<void>;
+  /** Who holds the lease, if anyone has (expired or not). */
+  owner(kind: string, id: string): Promise<{ owner: string; expiresAt: string } | undefined>;
+}
+
+/** An event a sensor's trigger holds while its conditions wait for more. */
+export interface SensorHeldRecord {
+  trigger: string;
+  dependency: string;
+  /** The CloudEvent (structured JSON). */
+  event: Record<string, unknown>;
+  /** When the trigger received it (epoch ms), for `conditionsReset`. */
+  receivedAt: number;
+}
+
+/** What sensors keep across restarts (held events, handled event ids, trigger firings). */
+export interface SensorStateRepository {
+  /** Every event the sensor's triggers hold. */
+  held(sensor: string): Promise<SensorHeldRecord[]>;
+  isHandled(sensor: string, eventId: string): Promise<boolean>;
+  /**
+   * In one transaction: replaces what each listed trigger holds with `held`
+   * (its records for those triggers) and marks the event handled.
+   */
+  commit(
+    sensor: string,
+    eventId: string,
+    triggers: readonly string[],
+    held: readonly SensorHeldRecord[],
+    now: number,
+  ): Promise<void>;
+  /** What the trigger's firing with these events returned, when it already fired. */
+  firing(sensor: string, trigger: string, key: string): Promise<{ result: unknown } | undefined>;
+  /** Records a firing; recording the same one again keeps the first. */
+  recordFiring(
+    sensor: string,
+    trigger: string,
+    key: string,
+    result: unknown,
+    now: number,
+  ): Promise<void>;
+  /** Forgets handled event ids and firings older than `before` (epoch ms); returns how many. */
+  purge(before: number): Promise<number>;
+}
+
+/** Where an outgoing notification is: waiting to be delivered, delivered, or given up. */
+export type NotificationDeliveryState = 'pending' | 'delivered' | 'failed';
+
+/** One notification to one target. */
+export interface NotificationDeliveryRecord {
+  /** The same fact reported twice has the same key. */
+  dedupeKey: string;
+  /** The target's name (or URL). */
+  target: string;
+  /** The notification as sent (JSON), so a restart sends exactly it. */
+  notification: Record<string, unknown>;
+  state: NotificationDeliveryState;
+  attempts: number;
+  /** Epoch ms. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Outgoing notifications, kept so that a restart neither resends nor loses one. */
+export interface NotificationRepository {
+  /** Records a pending delivery; false when one with this key and target exists already. */
+  add(record: NotificationDeliveryRecord): Promise<boolean>;
+  /** Sets a delivery's end state (or its attempts so far, still `pending`). */
+  update(
+    dedupeKey: string,
+    target: string,
+    change: { state: NotificationDeliveryState; attempts: number; updatedAt: number },
+  ): Promise<void>;
+  /** Deliveries still pending, oldest first. */
+  pending(limit?: number): Promise<NotificationDeliveryRecord[]>;
+  /** Forgets delivered and failed deliveries older than `before` (epoch ms); returns how many. */
+  purge(before: number): Promise<number>;
 }

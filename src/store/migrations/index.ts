@@ -6,6 +6,9 @@ import { m0004Memo } from './0004-memo.js';
 import { m0005Applications } from './0005-applications.js';
 import { m0006Environments } from './0006-environments.js';
 import { m0007Resources } from './0007-resources.js';
+import { m0008SensorState } from './0008-sensor-state.js';
+import { m0009Notifications } from './0009-notifications.js';
+import { m0010Claims } from './0010-claims.js';
 
 import type { Dialect, PortableMigration } from './types.js';
 
@@ -20,6 +23,9 @@ export const migrations: readonly PortableMigration[] = [
   m0005Applications,
   m0006Environments,
   m0007Resources,
+  m0008SensorState,
+  m0009Notifications,
+  m0010Claims,
 ];
 
 /** The migrations in the shape Kysely's Migrator takes, bound to a dialect. */

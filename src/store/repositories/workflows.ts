@@ -168,6 +168,36 @@ export function createWorkflowRepository({
         : { items };
     },
 
+    async saveProgress(uid, nodes, patch) {
+      // Serialised now, before any await: the caller may change its objects once this returns.
+      const rows = nodes.map((n) => ({
+        workflow_uid: n.workflowUid,
+        node_id: n.nodeId,
+        node: toJson(n.node),
+      }));
+      const values: Partial<Row> = {};
+      if (patch.phase !== undefined) values.phase = patch.phase;
+      if (patch.finishedAt !== undefined) values.finished_at = patch.finishedAt;
+      if (patch.status !== undefined) values.status = toJson(patch.status);
+      if (patch.manifest !== undefined) values.manifest = toJson(patch.manifest);
+      await db.transaction().execute(async (trx) => {
+        for (let i = 0; i < rows.length; i += 200) {
+          await trx
+            .insertInto('workflow_nodes')
+            .values(rows.slice(i, i + 200))
+            .onConflict((oc) =>
+              oc
+                .columns(['workflow_uid', 'node_id'])
+                .doUpdateSet((eb) => ({ node: eb.ref('excluded.node') })),
+            )
+            .execute();
+        }
+        if (Object.keys(values).length > 0) {
+          await trx.updateTable('workflows').set(values).where('uid', '=', uid).execute();
+        }
+      });
+    },
+
     async upsertNodes(nodes: WorkflowNodeRecord[]) {
       if (nodes.length === 0) return;
       await db.transaction().execute(async (trx) => {

@@ -6,6 +6,7 @@ import type { Database } from '../schema.js';
 import type { Store } from '../types.js';
 import { assembleStore } from '../build.js';
 import { migrateToLatest } from '../migrate.js';
+import { withStatementCache } from './statement-cache.js';
 
 /** Options of the embedded store. */
 export interface SqliteStoreOptions {
@@ -31,7 +32,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+  });
   try {
     await migrateToLatest(db as unknown as Kysely<unknown>, 'sqlite');
   } catch (err) {
