@@ -3,6 +3,12 @@ export { WorkflowPhase, NodePhase, NodeType } from './model/types.js';
 export type * from './engine.js';
 export { createWorkflowEngine, type WorkflowEngineDeps } from './service.js';
 export { createTemplateRegistry } from './registry.js';
+export {
+  createRunClaimKeeper,
+  type RunClaims,
+  type RunClaimKeeper,
+  type RunClaimKeeperOptions,
+} from './claims.js';
 export { parseNodeFieldSelector, RESUBMITTED_FROM_LABEL } from './operations.js';
 export {
   parseWorkflow,
@@ -15,4 +21,13 @@ export { runToCompletion } from './run-to-completion.js';
 export { nodeId, podName } from './model/names.js';
 export { createHostStepRunner, type HostStepRunnerOptions } from './executor/index.js';
 export type { StepRunner, StepSpec, StepResult, StepHandle } from './executor/index.js';
-export { evaluateExpression, evaluateWhen } from './expressions/index.js';
+export {
+  evaluateExpression,
+  evaluateWhen,
+  compileGovaluate,
+  goValueText,
+  goFloatText,
+  type GovaluateExpression,
+} from './expressions/index.js';
+export { createExpressionLanguage } from './expressions/index.js';
+export { parseDepends } from './model/depends.js';

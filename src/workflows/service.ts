@@ -16,6 +16,7 @@ import { LogSink } from './controller/logsink.js';
 import { isFulfilled, manifestOf, WorkflowRun, type RunDeps } from './controller/run.js';
 import { endSuspend, isWaiting } from './controller/suspend.js';
 import { exitHookOf, runExitHook, setExitVariables } from './controller/exit.js';
+import { settleWorkflowHooks, watchWorkflowHooks } from './controller/hooks.js';
 import { DEADLINE_MESSAGE } from './controller/pod.js';
 import {
   acquireWorkflowLocks,
@@ -48,6 +49,7 @@ import {
   type WorkflowTemplate,
 } from './model/types.js';
 import { createTemplateRegistry } from './registry.js';
+import type { RunClaims } from './claims.js';
 import {
   formulateResubmit,
   planRetry,
@@ -70,6 +72,8 @@ export interface WorkflowEngineDeps {
   runner?: StepRunner;
   /** A regular expression of step messages that `retryPolicy: OnTransientError` retries (Argo's TRANSIENT_ERROR_PATTERN). */
   transientErrorPattern?: string;
+  /** With several processes on one store: run only the Workflows this process has claimed. */
+  claims?: RunClaims;
 }
 
 const REQUEST_ID_LABEL = 'plinth.dev/request-id';
@@ -187,6 +191,7 @@ class Engine implements WorkflowEngine {
       }
     }
     if (seedNodes) await this.deps.store.workflows.upsertNodes(this.nodeRecords(wf));
+    await this.deps.claims?.claim(meta.uid);
     const run = this.open(wf);
     await run.apply(() => this.begin(run));
     return run.snapshot();
@@ -289,6 +294,9 @@ class Engine implements WorkflowEngine {
       startedAt: timestamp(),
       nodes: plan.nodes,
     };
+    if (this.deps.claims && !(await this.deps.claims.claim(record.uid))) {
+      throw new ConflictError(`workflow ${namespace}/${name} is being retried by another process`);
+    }
     this.runs.delete(record.uid);
     await this.deps.store.workflows.deleteNodes(record.uid, plan.deleted);
     await this.deps.store.workflows.upsertNodes(this.nodeRecords(wf));
@@ -330,6 +338,7 @@ class Engine implements WorkflowEngine {
       for (const handle of run.processes.values()) handle.kill();
       this.runs.delete(record.uid);
     }
+    this.release(record.uid);
     await this.logSink.flush();
     await this.deps.store.workflows.delete(record.uid);
   }
@@ -379,6 +388,8 @@ class Engine implements WorkflowEngine {
   async *logs(namespace: string, name: string, query: LogQuery = {}): AsyncIterable<NodeLogLine> {
     const first = await this.get(namespace, name);
     if (!first) throw new NotFoundError(`workflows.argoproj.io "${name}" not found`);
+    // Steps' lines are written in batches that nothing waits for: store what is buffered first.
+    await this.logSink.flush();
     const uid = first.metadata.uid ?? '';
     let after = query.afterSeq ?? 0;
     let nodes = first.status?.nodes ?? {};
@@ -427,6 +438,7 @@ class Engine implements WorkflowEngine {
   }
 
   async start(): Promise<void> {
+    if (this.stopped) return;
     let cursor: string | undefined;
     const waiting: Workflow[] = [];
     do {
@@ -437,6 +449,7 @@ class Engine implements WorkflowEngine {
       });
       for (const record of page.items) {
         if (this.runs.has(record.uid)) continue;
+        if (this.deps.claims && !(await this.deps.claims.claim(record.uid))) continue;
         const wf = await this.assemble(record);
         if (this.runDeps.sync) restoreLocks(this.runDeps.sync, wf);
         waiting.push(wf);
@@ -445,6 +458,7 @@ class Engine implements WorkflowEngine {
     } while (cursor);
     // Every lock holder is known before any Workflow asks for a lock.
     for (const wf of waiting) {
+      if (this.stopped) return;
       const run = this.open(wf);
       await run.apply(() => this.begin(run));
     }
@@ -501,8 +515,32 @@ class Engine implements WorkflowEngine {
   private async activeRun(namespace: string, name: string): Promise<WorkflowRun | undefined> {
     const record = await this.deps.store.workflows.getByName(namespace, name);
     if (!record) throw new NotFoundError(`workflows.argoproj.io "${name}" not found`);
-    const run = this.runs.get(record.uid);
+    const run = this.runs.get(record.uid) ?? (await this.adopt(record));
     return run && !run.finished ? run : undefined;
+  }
+
+  /**
+   * With claims, an active Workflow that no live process runs (its owner
+   * stopped or died) is taken over here, so that an operation on it works on
+   * whichever process it reaches.
+   */
+  private async adopt(record: WorkflowRecord): Promise<WorkflowRun | undefined> {
+    const claims = this.deps.claims;
+    if (!claims || this.stopped || !(ACTIVE_PHASES as string[]).includes(record.phase)) return;
+    if (!(await claims.claim(record.uid))) {
+      throw new PlinthError(
+        'UNAVAILABLE',
+        `workflow ${record.namespace}/${record.name} is run by another Plinth process; try again on that one or once it stops`,
+      );
+    }
+    const local = this.runs.get(record.uid);
+    if (local) return local;
+    const fresh = (await this.deps.store.workflows.get(record.uid)) ?? record;
+    const wf = await this.assemble(fresh);
+    if (this.runDeps.sync) restoreLocks(this.runDeps.sync, wf);
+    const run = this.open(wf);
+    await run.apply(() => this.begin(run));
+    return run;
   }
 
   private async mustGet(namespace: string, name: string): Promise<Workflow> {
@@ -570,6 +608,7 @@ class Engine implements WorkflowEngine {
       args: run.execSpec.arguments?.parameters ?? [],
       onDone: (node) => this.end(run, node),
     });
+    watchWorkflowHooks(run, root);
     if (isFulfilled(root)) this.end(run, root);
   }
 
@@ -592,6 +631,7 @@ class Engine implements WorkflowEngine {
   private end(run: WorkflowRun, root: NodeStatus): void {
     const status = run.wf.status!;
     if (status.finishedAt) return;
+    if (settleWorkflowHooks(run, root, () => this.end(run, root))) return;
     const hook = exitHookOf(run.execSpec);
     if (!hook) {
       this.complete(run, root);
@@ -648,7 +688,11 @@ class Engine implements WorkflowEngine {
   }
 
   private changed(run: WorkflowRun): void {
-    if (run.finished && run.processes.size === 0) this.runs.delete(run.uid);
+    if (run.finished && run.processes.size === 0 && this.runs.delete(run.uid)) {
+      // Only once its end is stored: a free claim on a Workflow still Running invites a take-over.
+      const release = () => this.release(run.uid);
+      void run.scheduleFlush().then(release, release);
+    }
     this.events.emit(`logs:${run.uid}`);
     if (this.listeners.size === 0) return;
     const wf = run.view();
@@ -659,6 +703,12 @@ class Engine implements WorkflowEngine {
         this.deps.logger.error({ err }, 'workflow listener failed');
       }
     }
+  }
+
+  private release(uid: string): void {
+    this.deps.claims?.release(uid).catch((err: unknown) => {
+      this.deps.logger.warn({ err, uid }, 'could not release the claim of a workflow');
+    });
   }
 
   private track<T>(work: Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import {
@@ -150,9 +151,17 @@ export function resolveArtifactExpressions<T extends WorkflowStep>(step: T, scop
   return { ...step, arguments: { ...step.arguments, artifacts: resolved } };
 }
 
-/** The path of an artifact in a node's working directory (an absolute path stays as it is). */
+/**
+ * The path of an artifact in a node's working directory. An absolute path stays
+ * as it is, unless nothing is there and the working directory has it: an image
+ * whose working directory is `/` has its relative files there (`result.txt` is
+ * `/result.txt`), where a host step writes them in its own directory.
+ */
 export function artifactPath(workDir: string, path: string): string {
-  return isAbsolute(path) ? path : join(workDir, path);
+  if (!isAbsolute(path)) return join(workDir, path);
+  if (existsSync(path)) return path;
+  const inWorkDir = join(workDir, path);
+  return existsSync(inWorkDir) ? inWorkDir : path;
 }
 
 /**

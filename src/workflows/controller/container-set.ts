@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import { allowExpressionsOnly, substitute } from '../expressions/index.js';
 import type { StepResult } from '../executor/index.js';
 import { podName, timestamp } from '../model/names.js';
@@ -12,7 +11,9 @@ import {
   type Parameter,
   type Template,
 } from '../model/types.js';
+import { artifactPath } from './artifacts.js';
 import type { NodeContext } from './execute.js';
+import { containerArgv } from './images.js';
 import { DEADLINE_MESSAGE, LOST_PROCESS_MESSAGE, nodeWorkDir } from './pod.js';
 import { isFulfilled, type WorkflowRun } from './run.js';
 
@@ -80,8 +81,8 @@ function validate(name: string, containers: ContainerNode[]): string | undefined
     if (names.has(c.name))
       return `templates.${name}.containerSet: container name '${c.name}' is used twice`;
     names.add(c.name);
-    if (!c.command?.length)
-      return `templates.${name}.containerSet.containers.${c.name}: a container needs a command to run on this machine (its image is not pulled)`;
+    if (containerArgv(c.image, c.command, c.args) === undefined)
+      return `templates.${name}.containerSet.containers.${c.name}: a container needs a command to run on this machine (its image '${c.image ?? ''}' is not pulled)`;
   }
   for (const c of containers) {
     for (const d of c.dependencies ?? []) {
@@ -194,7 +195,7 @@ class ContainerSetRun {
     const workflowUid = run.uid;
     const handle = run.deps.runner.start({
       workDir: this.workDir,
-      argv: [...(c.command ?? []), ...(c.args ?? [])],
+      argv: containerArgv(c.image, c.command, c.args) ?? [],
       env,
       onLine: (stream, text) =>
         run.deps.logs.add({
@@ -318,7 +319,7 @@ class ContainerSetRun {
 function readParameter(p: Parameter, workDir: string): string | { error: string } {
   const from = p.valueFrom;
   if (from?.path !== undefined) {
-    const file = isAbsolute(from.path) ? from.path : join(workDir, from.path);
+    const file = artifactPath(workDir, from.path);
     try {
       const text = readFileSync(file, 'utf8');
       return text.endsWith('\n') ? text.slice(0, -1) : text;

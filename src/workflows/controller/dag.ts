@@ -1,9 +1,11 @@
-import { layered } from '../expressions/index.js';
+import { allowAll, layered, substituteString } from '../expressions/index.js';
 import { dependencyNames, evaluateDepends, type DependsExpr } from '../model/depends.js';
 import { taskDepends } from '../model/resolve.js';
 import { NodePhase, NodeType, type DAGTask, type NodeStatus } from '../model/types.js';
 import { applyCompositeArtifacts } from './artifacts.js';
 import { exitHookOf, runExitHook } from './exit.js';
+import { ExpressionHooks } from './hooks.js';
+import { addSkippedOutputs } from './absent.js';
 import {
   addNodeScope,
   compositeOutputs,
@@ -79,7 +81,9 @@ export function executeDag(run: WorkflowRun, ctx: NodeContext): void {
 
 function targetsOf(ctx: NodeContext): string[] {
   const dag = ctx.template.dag;
-  const target = typeof dag?.target === 'string' ? dag.target.trim() : '';
+  // The target may name its tasks through tags (`{{workflow.parameters.target}}`).
+  const target =
+    typeof dag?.target === 'string' ? substituteString(dag.target, ctx.tags, allowAll).trim() : '';
   if (target) return target.split(/\s+/);
   return (dag?.tasks ?? []).map((t) => t.name);
 }
@@ -131,7 +135,15 @@ function start(
     return;
   }
   if (!existing && t.expr && !evaluateDepends(t.expr, (name) => dependencyState(run, st, name))) {
-    done(skippedNode(run, base, NodePhase.Omitted, 'omitted: depends condition not met'));
+    done(
+      skippedNode(
+        run,
+        base,
+        NodePhase.Omitted,
+        'omitted: depends condition not met',
+        t.task.template,
+      ),
+    );
     return;
   }
   if (!existing && run.shutdown && !ctx.hooked) {
@@ -145,7 +157,7 @@ function start(
     if (isFulfilled(node)) done(node);
     return;
   }
-  const plan = planStep(t.task, layered(st.scope, ctx.tags));
+  const plan = planStep(t.task, layered(st.scope, ctx.tags), 'tasks.name');
   if (!plan.loop) {
     runTask(run, ctx, st, t, plan.nodes[0] as PlannedNode<DAGTask>, base, done);
     return;
@@ -217,21 +229,38 @@ function runTask(
     );
     return;
   }
+  let hooks: ExpressionHooks | undefined;
+  const watchHooks = (node: NodeStatus) =>
+    ExpressionHooks.watch(run, t.task.hooks, {
+      parent: node,
+      displayName: node.displayName,
+      boundaryId: ctx.node.id,
+      scope: ctx.scope,
+      tags: () => {
+        const own = new Map<string, string>();
+        addNodeScope(own, 'tasks', node, t.task.name);
+        return layered(own, st.scope, ctx.tags);
+      },
+    });
   const afterNode = (node: NodeStatus) => {
     const own = new Map<string, string>();
     addNodeScope(own, 'tasks', node, t.task.name);
-    runExitHook(
-      run,
-      exitHookOf(t.task),
-      {
-        parent: node,
-        boundaryId: ctx.node.id,
-        scope: ctx.scope,
-        tags: layered(own, st.scope, ctx.tags),
-        attach: true,
-      },
-      () => done(node),
-    );
+    const runExit = () =>
+      runExitHook(
+        run,
+        exitHookOf(t.task),
+        {
+          parent: node,
+          boundaryId: ctx.node.id,
+          scope: ctx.scope,
+          tags: layered(own, st.scope, ctx.tags),
+          attach: true,
+        },
+        () => done(node),
+      );
+    hooks ??= watchHooks(node);
+    if (hooks) hooks.settle(runExit);
+    else runExit();
   };
   const task = planned.step as DAGTask;
   const node = execute(run, {
@@ -241,7 +270,8 @@ function runTask(
     hooked: ctx.hooked,
     onDone: afterNode,
   });
-  if (isFulfilled(node)) afterNode(node);
+  if (!isFulfilled(node)) hooks ??= watchHooks(node);
+  else afterNode(node);
 }
 
 function continues(task: DAGTask, node: NodeStatus): boolean {
@@ -281,6 +311,7 @@ function settle(run: WorkflowRun, st: DagState, t: TaskState, node: NodeStatus):
     aggregateOutputs(st.scope, `tasks.${t.task.name}`, copies);
   }
   addNodeScope(st.scope, 'tasks', node, t.task.name);
+  addSkippedOutputs(run, st.scope, 'tasks', node, t.task.name);
   for (const name of t.dependents) {
     const d = st.tasks.get(name);
     if (d && --d.waiting === 0) st.ready.push(d);

@@ -28,6 +28,7 @@ import {
 } from './artifacts.js';
 import { executeData } from './data.js';
 import { executeHttp } from './http.js';
+import { ABSENT_OUTPUT, absentOutputMessage, usesAbsentOutput } from './absent.js';
 
 /** A request to run a template as a node. */
 export interface ExecuteRequest {
@@ -106,6 +107,7 @@ export function execute(run: WorkflowRun, req: ExecuteRequest): NodeStatus {
     return errorNode(run, req, (err as Error).message, resolved.templateName, resolved.templateRef);
   }
   const inputScope = new Map(inputs.map((p) => [`inputs.parameters.${p.name}`, p.value ?? '']));
+  if (inputs.length > 0) inputScope.set('inputs.parameters', JSON.stringify(inputs));
   addArtifactPathScope(inputScope, tmpl, inputArtifacts);
 
   const node =
@@ -134,7 +136,9 @@ export function execute(run: WorkflowRun, req: ExecuteRequest): NodeStatus {
     run.globalScope,
   );
   // Composite templates resolve `steps.*`/`tasks.*` later, step by step.
-  const template = substitute(tmpl, tags, allowAll);
+  // Metrics are recorded, not emitted: their tags (`{{status}}`, `{{duration}}`) are Argo's at emit time.
+  const { metrics: _metrics, ...substituted } = tmpl;
+  const template = substitute(substituted as Template, tags, allowAll);
   if (!existing && inputArtifacts.length > 0) {
     // Bound again from the substituted template, so `raw.data` and paths have their tags replaced.
     node.inputs = { ...node.inputs, artifacts: bindInputArtifacts(template, artifactArgs) };
@@ -291,11 +295,24 @@ function errorNode(
  */
 export function resolveInputs(tmpl: Template, args: Parameter[], globals: TagScope): Parameter[] {
   const out: Parameter[] = [];
+  // An input's value may use the inputs before it (`{{=inputs.parameters.test == 'true'}}`).
+  const earlier = new Map<string, string>();
+  const scope = layered(earlier, globals);
   for (const p of tmpl.inputs?.parameters ?? []) {
     const arg = args.find((a) => a.name === p.name);
-    let value = arg?.value ?? p.value ?? p.default;
+    const given = arg?.value === ABSENT_OUTPUT ? undefined : arg?.value;
+    if (given !== undefined && usesAbsentOutput(given)) {
+      throw new Error(absentOutputMessage(`inputs.parameters.${p.name}`));
+    }
+    let value = given ?? p.value ?? p.default;
+    if (value === undefined && arg?.value === ABSENT_OUTPUT) {
+      throw new Error(
+        `inputs.parameters.${p.name}: its argument is an absent optional (skipped/omitted node output with no default) and the input has no default`,
+      );
+    }
     if (value === undefined) throw new Error(`inputs.parameters.${p.name} was not supplied`);
-    value = substitute(value, globals, allowAll);
+    value = substitute(value, scope, allowAll);
+    earlier.set(`inputs.parameters.${p.name}`, value);
     if (p.enum && p.enum.length > 0 && !p.enum.includes(value)) {
       throw new Error(
         `value '${value}' is not in inputs.parameters.${p.name}.enum ${JSON.stringify(p.enum)}`,
@@ -318,6 +335,7 @@ export function addNodeScope(
   scope.set(`${key}.status`, node.phase);
   if (node.startedAt) scope.set(`${key}.startedAt`, node.startedAt);
   if (node.finishedAt) scope.set(`${key}.finishedAt`, node.finishedAt);
+  if (node.hostNodeName) scope.set(`${key}.hostNodeName`, node.hostNodeName);
   const outputs = node.outputs;
   if (!outputs) return;
   if (outputs.result !== undefined) scope.set(`${key}.outputs.result`, outputs.result);

@@ -1,5 +1,6 @@
-import { substitute, type TagScope } from '../expressions/index.js';
+import { layered, substitute, type TagScope } from '../expressions/index.js';
 import { NodePhase, type NodeStatus, type WorkflowStep } from '../model/types.js';
+import { absentOutputMessage, usesAbsentOutput } from './absent.js';
 
 /** One expanded copy of a looping step or task. */
 export interface Expanded<T extends WorkflowStep> {
@@ -21,15 +22,22 @@ export const allowLoopTags = (tag: string): boolean =>
 
 /**
  * Expands a looping step whose other tags are already substituted: one copy
- * per item, `{{item}}` and `{{item.key}}` replaced. Throws an Error with
- * Argo's message when the loop's input is not usable.
+ * per item, `{{item}}` and `{{item.key}}` replaced. Expression tags see the
+ * item over `outer` (inputs, steps, tasks, workflow): the loop's scope is
+ * layered over the step's, not put in its place. Throws an Error with Argo's
+ * message when the loop's input is not usable.
  */
-export function expandLoop<T extends WorkflowStep>(step: T): Expanded<T>[] {
+export function expandLoop<T extends WorkflowStep>(step: T, outer?: TagScope): Expanded<T>[] {
   const items = loopItems(step);
   const { withItems: _i, withParam: _p, withSequence: _s, ...rest } = step;
   return items.map((item, index) => {
     const scope = itemScope(item, index);
-    const copy = substitute(rest, scope.tags, (tag) => tag.startsWith('=')) as T;
+    const tags = outer ? layered(scope.tags, outer) : scope.tags;
+    const copy = substitute(
+      rest,
+      tags,
+      (tag, reason) => tag.startsWith('=') && reason === 'missing',
+    ) as T;
     return { name: `${step.name}(${index}:${scope.label.replace(/[()]/g, '')})`, step: copy };
   });
 }
@@ -41,6 +49,7 @@ function loopItems(step: WorkflowStep): unknown[] {
   }
   if (step.withParam !== undefined) {
     const text = String(step.withParam).trim();
+    if (usesAbsentOutput(text)) throw new Error(absentOutputMessage('withParam'));
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

@@ -27,7 +27,13 @@ export interface StepPlan<T extends WorkflowStep> {
  * globals), expands its loop and evaluates each copy's `when`. The step's
  * hooks keep their tags: they are resolved once the step has run.
  */
-export function planStep<T extends WorkflowStep>(step: T, scope: TagScope): StepPlan<T> {
+export function planStep<T extends WorkflowStep>(
+  step: T,
+  outer: TagScope,
+  nameTag?: 'steps.name' | 'tasks.name',
+): StepPlan<T> {
+  // `steps.name` / `tasks.name`: the step's own name, inside its body.
+  const scope = nameTag ? layered(new Map([[nameTag, step.name]]), outer) : outer;
   const { hooks, onExit, ...body } = step;
   const keep = <S extends WorkflowStep>(s: S): S =>
     ({
@@ -48,7 +54,7 @@ export function planStep<T extends WorkflowStep>(step: T, scope: TagScope): Step
   if (!loop) return { loop, nodes: [decide(step.name, keep(resolved))] };
   let copies;
   try {
-    copies = expandLoop(resolved);
+    copies = expandLoop(resolved, scope);
   } catch (err) {
     return { loop: false, nodes: [{ name: step.name, error: (err as Error).message }] };
   }

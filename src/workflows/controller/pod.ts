@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { allowExpressionsOnly, substitute } from '../expressions/index.js';
 import type { StepResult } from '../executor/index.js';
 import { podName, timestamp } from '../model/names.js';
@@ -11,12 +11,14 @@ import {
   type Template,
 } from '../model/types.js';
 import {
+  artifactPath,
   exportGlobalArtifacts,
   loadInputArtifacts,
   saveOutputArtifacts,
   type SavedArtifacts,
 } from './artifacts.js';
 import type { NodeContext } from './execute.js';
+import { containerArgv, scriptArgv } from './images.js';
 import { isFulfilled, type WorkflowRun } from './run.js';
 
 const MAX_RESULT = 256 * 1024;
@@ -55,12 +57,14 @@ export function executePod(run: WorkflowRun, ctx: NodeContext): void {
     return;
   }
   const body = template.script ?? template.container ?? {};
-  const command = body.command ?? (template.script ? ['sh'] : []);
+  const command = template.script
+    ? scriptArgv(body.image, body.command, body.args)
+    : (containerArgv(body.image, body.command, body.args) ?? []);
   if (command.length === 0) {
     run.markPhase(
       node,
       NodePhase.Error,
-      `templates.${template.name}: a container needs a command to run on this machine (its image is not pulled)`,
+      `templates.${template.name}: a container needs a command to run on this machine (its image '${body.image ?? ''}' is not pulled)`,
     );
     return;
   }
@@ -131,8 +135,8 @@ function startProcess(
     body.terminationMessagePolicy === 'FallbackToLogsOnError' ? new LogTail() : undefined;
   const handle = run.deps.runner.start({
     workDir,
-    argv: [...command, ...(body.args ?? [])],
-    ...(template.script ? { script: template.script.source } : {}),
+    argv: command,
+    ...(template.script ? { script: template.script.source ?? '' } : {}),
     env,
     onLine: (stream, text) => {
       tail?.push(text);
@@ -165,7 +169,8 @@ function startProcess(
   void run.deps.track(
     handle.done.then(async (result) => {
       if (timer) clearTimeout(timer);
-      await run.deps.logs.flush();
+      // The lines are written now, without holding up the next step: readers flush first.
+      void run.deps.logs.flush();
       run.processes.delete(node.id);
       run.hookedProcesses.delete(node.id);
       if (run.detached) return;
@@ -241,7 +246,7 @@ function finishPod(
 function readParameter(p: Parameter, workDir: string): string | { error: string } {
   const from = p.valueFrom;
   if (from?.path !== undefined) {
-    const file = isAbsolute(from.path) ? from.path : join(workDir, from.path);
+    const file = artifactPath(workDir, from.path);
     try {
       const text = readFileSync(file, 'utf8');
       return text.endsWith('\n') ? text.slice(0, -1) : text;

@@ -1,4 +1,5 @@
 import type { Logger } from '../../logging/index.js';
+import { workflowDuration, workflowVariables } from '../expressions/index.js';
 import type { Store } from '../../store/index.js';
 import type { StepHandle, StepRunner } from '../executor/index.js';
 import { nodeId, timestamp } from '../model/names.js';
@@ -91,6 +92,8 @@ export class WorkflowRun {
   deadline: number | undefined;
   /** Set once the Workflow's deadline has passed: no new node starts. */
   deadlineExceeded = false;
+  /** The Workflow's expression hooks while they may still run, then 'settled'. */
+  workflowHooks: { settle(done: () => void): void } | 'settled' | undefined;
   private activePods = 0;
   private readonly podQueue: (() => void)[] = [];
   private statusDirty = false;
@@ -100,6 +103,8 @@ export class WorkflowRun {
   private leaves = 0;
   private readonly globalOutputs = new Map<string, string>();
   private readonly globals = new Map<string, string>();
+  private readonly phaseListeners = new Set<() => void>();
+  private phaseListenersDue = false;
 
   constructor(
     readonly wf: Workflow,
@@ -123,19 +128,19 @@ export class WorkflowRun {
     for (const a of wf.status.outputs?.artifacts ?? [])
       this.globals.set(`workflow.outputs.artifacts.${a.name}`, JSON.stringify(a));
     const meta = wf.metadata;
-    this.globals.set('workflow.name', meta.name ?? '');
-    this.globals.set('workflow.namespace', meta.namespace ?? 'default');
-    this.globals.set('workflow.uid', meta.uid ?? '');
-    this.globals.set('workflow.creationTimestamp', meta.creationTimestamp ?? '');
-    this.globals.set('workflow.serviceAccountName', execSpec.serviceAccountName ?? 'default');
-    for (const [k, v] of Object.entries(meta.labels ?? {}))
-      this.globals.set(`workflow.labels.${k}`, v);
-    for (const [k, v] of Object.entries(meta.annotations ?? {}))
-      this.globals.set(`workflow.annotations.${k}`, v);
-    for (const p of execSpec.arguments?.parameters ?? []) {
-      const value = p.value ?? p.default;
-      if (value !== undefined) this.globals.set(`workflow.parameters.${p.name}`, value);
-    }
+    const fixed = workflowVariables({
+      name: meta.name ?? '',
+      namespace: meta.namespace ?? 'default',
+      uid: meta.uid ?? '',
+      creationTimestamp: meta.creationTimestamp ?? '',
+      entrypoint: execSpec.entrypoint ?? '',
+      ...(execSpec.serviceAccountName ? { serviceAccountName: execSpec.serviceAccountName } : {}),
+      ...(typeof execSpec.priority === 'number' ? { priority: execSpec.priority } : {}),
+      ...(meta.labels ? { labels: meta.labels } : {}),
+      ...(meta.annotations ? { annotations: meta.annotations } : {}),
+      ...(execSpec.arguments?.parameters ? { parameters: execSpec.arguments.parameters } : {}),
+    });
+    for (const [k, v] of fixed) this.globals.set(k, v);
   }
 
   get name(): string {
@@ -152,7 +157,14 @@ export class WorkflowRun {
       if (tag.startsWith('workflow.outputs.parameters.')) {
         return this.globalOutputs.get(tag.slice('workflow.outputs.parameters.'.length));
       }
-      return this.globals.get(tag);
+      const fixed = this.globals.get(tag);
+      if (fixed !== undefined) return fixed;
+      // Runtime values, as Argo refreshes them on every pass (exit handlers set their own).
+      const status = this.wf.status;
+      if (tag === 'workflow.duration')
+        return workflowDuration(status?.startedAt, status?.finishedAt);
+      if (tag === 'workflow.status') return status?.phase;
+      return undefined;
     },
   };
 
@@ -197,6 +209,27 @@ export class WorkflowRun {
   /** Sets a `workflow.*` tag (`workflow.status` for exit handlers). */
   setGlobal(tag: string, value: string): void {
     this.globals.set(tag, value);
+  }
+
+  /**
+   * Calls `listener` (inside `apply`) soon after any node changes phase, until
+   * the returned function is called: lifecycle hooks look at their expressions then.
+   */
+  onPhaseChange(listener: () => void): () => void {
+    this.phaseListeners.add(listener);
+    return () => this.phaseListeners.delete(listener);
+  }
+
+  private phaseChanged(): void {
+    if (this.phaseListeners.size === 0 || this.phaseListenersDue) return;
+    this.phaseListenersDue = true;
+    queueMicrotask(() => {
+      this.phaseListenersDue = false;
+      if (this.detached) return;
+      void this.apply(() => {
+        for (const listener of [...this.phaseListeners]) listener();
+      });
+    });
   }
 
   nodeByName(name: string): NodeStatus | undefined {
@@ -255,6 +288,7 @@ export class WorkflowRun {
     node.phase = phase;
     if (message !== undefined) node.message = message;
     this.touch(node);
+    this.phaseChanged();
     if (!isFulfilled(node)) return;
     node.finishedAt = timestamp();
     if (isExecutable(node) && phase === NodePhase.Succeeded) {
@@ -333,23 +367,21 @@ export class WorkflowRun {
       const status = this.wf.status!;
       status.progress = `${this.succeededLeaves}/${this.leaves}`;
       try {
-        if (ids.length > 0) {
-          await this.deps.store.workflows.upsertNodes(
-            ids.flatMap((id) => {
-              const node = this.nodes[id];
-              return node
-                ? [{ workflowUid: this.uid, nodeId: id, node: structuredClone(node) }]
-                : [];
-            }),
-          );
-        }
+        // One transaction per pass; the store serialises the objects as it is called.
         const { nodes: _nodes, ...rest } = status;
-        await this.deps.store.workflows.update(this.uid, {
-          phase: status.phase,
-          finishedAt: status.finishedAt ?? null,
-          status: structuredClone(rest),
-          ...(withManifest ? { manifest: manifestOf(this.wf) } : {}),
-        });
+        await this.deps.store.workflows.saveProgress(
+          this.uid,
+          ids.flatMap((id) => {
+            const node = this.nodes[id];
+            return node ? [{ workflowUid: this.uid, nodeId: id, node }] : [];
+          }),
+          {
+            phase: status.phase,
+            finishedAt: status.finishedAt ?? null,
+            status: rest,
+            ...(withManifest ? { manifest: manifestOf(this.wf) } : {}),
+          },
+        );
       } catch (err) {
         this.deps.logger.error({ err, workflow: this.name }, 'could not persist workflow state');
       }

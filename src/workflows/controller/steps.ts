@@ -2,6 +2,8 @@ import { layered } from '../expressions/index.js';
 import { NodePhase, NodeType, type NodeStatus, type WorkflowStep } from '../model/types.js';
 import { applyCompositeArtifacts } from './artifacts.js';
 import { exitHookOf, runExitHook } from './exit.js';
+import { ExpressionHooks } from './hooks.js';
+import { addSkippedOutputs } from './absent.js';
 import {
   addNodeScope,
   compositeOutputs,
@@ -99,7 +101,7 @@ function runGroup(
   const entries: { step: WorkflowStep; planned: PlannedNode<WorkflowStep> }[] = [];
   const tags = layered(st.scope, ctx.tags);
   for (const step of group) {
-    for (const planned of planStep(step, tags).nodes) entries.push({ step, planned });
+    for (const planned of planStep(step, tags, 'steps.name').nodes) entries.push({ step, planned });
   }
   const stepOf = new Map<string, WorkflowStep>();
   let pending = entries.length;
@@ -150,22 +152,39 @@ function launch(
     parents: [sg.id],
     scope: ctx.scope,
   };
+  let hooks: ExpressionHooks | undefined;
+  const watchHooks = (node: NodeStatus) =>
+    ExpressionHooks.watch(run, step.hooks, {
+      parent: node,
+      displayName: node.displayName,
+      boundaryId: ctx.node.id,
+      scope: ctx.scope,
+      tags: () => {
+        const own = new Map<string, string>();
+        addNodeScope(own, 'steps', node);
+        return layered(own, st.scope, ctx.tags);
+      },
+    });
   const afterNode = (node: NodeStatus) => {
     stepOf.set(node.id, step);
     const stepScope = new Map<string, string>();
     addNodeScope(stepScope, 'steps', node, step.name);
-    runExitHook(
-      run,
-      exitHookOf(step),
-      {
-        parent: node,
-        boundaryId: ctx.node.id,
-        scope: ctx.scope,
-        tags: layered(stepScope, st.scope, ctx.tags),
-        attach: true,
-      },
-      () => finished(node),
-    );
+    const runExit = () =>
+      runExitHook(
+        run,
+        exitHookOf(step),
+        {
+          parent: node,
+          boundaryId: ctx.node.id,
+          scope: ctx.scope,
+          tags: layered(stepScope, st.scope, ctx.tags),
+          attach: true,
+        },
+        () => finished(node),
+      );
+    hooks ??= watchHooks(node);
+    if (hooks) hooks.settle(runExit);
+    else runExit();
   };
   if (planned.error !== undefined || planned.skipped !== undefined) {
     const node = skippedNode(
@@ -189,7 +208,8 @@ function launch(
     onDone: afterNode,
     ...(stopped ? { failure: `Stopped with strategy '${run.shutdown}'` } : {}),
   });
-  if (isFulfilled(node)) afterNode(node);
+  if (!isFulfilled(node)) hooks ??= watchHooks(node);
+  else afterNode(node);
 }
 
 function continues(step: WorkflowStep | undefined, node: NodeStatus): boolean {
@@ -250,7 +270,10 @@ function collectScope(
   for (const step of group) {
     const single = own.get(step.name);
     if (single || !isLoop(step)) {
-      if (single) addNodeScope(st.scope, 'steps', single, step.name);
+      if (single) {
+        addNodeScope(st.scope, 'steps', single, step.name);
+        addSkippedOutputs(run, st.scope, 'steps', single, step.name);
+      }
       continue;
     }
     const list = copies.get(step.name) ?? [];

@@ -1,4 +1,5 @@
 import { evaluateWhen } from '../expressions/index.js';
+import { absentOutputMessage, usesAbsentOutput } from './absent.js';
 
 /**
  * Whether a step or task runs: its `when`, after tag substitution, in Argo's
@@ -7,5 +8,6 @@ import { evaluateWhen } from '../expressions/index.js';
  */
 export function shouldExecute(when: string | undefined): boolean {
   if (when === undefined) return true;
+  if (usesAbsentOutput(when)) throw new Error(absentOutputMessage('the when expression'));
   return evaluateWhen(when.trim());
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isPlinthError } from '../../errors/index.js';
-import { allowNone, createExpressionLanguage, evaluateWhen, substituteString } from './index.js';
+import {
+  allowNone,
+  compileGovaluate,
+  createExpressionLanguage,
+  evaluateWhen,
+  substituteString,
+} from './index.js';
 
 /** A small deterministic generator, so a failure can be replayed from its seed. */
 function rng(seed: number): () => number {
@@ -177,6 +183,7 @@ describe('fuzz', () => {
           input,
         );
         expectContained(() => evaluateWhen(input), input);
+        expectContained(() => compileGovaluate(input).evaluate(vars), input);
         expect(Date.now() - t0, input).toBeLessThan(1000);
       }
     }

@@ -21,3 +21,10 @@ export {
 } from './expression.js';
 export { evaluateWhen } from './when.js';
 export { LIMITS as EXPRESSION_LIMITS, type ExpressionFailure } from './limits.js';
+export { workflowVariables, workflowDuration, type WorkflowIdentity } from './variables.js';
+export {
+  compileGovaluate,
+  goValueText,
+  goFloatText,
+  type GovaluateExpression,
+} from './govaluate.js';

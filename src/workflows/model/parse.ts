@@ -169,8 +169,8 @@ function checkTemplate(t: Template, file: string | undefined): void {
   if (body !== undefined) {
     if (!isObject(body))
       throw new ManifestError(`templates.${t.name} container must be an object`, where);
-    if (t.script && typeof t.script.source !== 'string') {
-      throw new ManifestError(`templates.${t.name}.script.source is required`, where);
+    if (t.script && t.script.source !== undefined && typeof t.script.source !== 'string') {
+      throw new ManifestError(`templates.${t.name}.script.source must be a string`, where);
     }
     for (const key of ['command', 'args'] as const) {
       const v = body[key];

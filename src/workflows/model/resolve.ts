@@ -162,7 +162,7 @@ export function collectTemplates(
       children(task, path);
     }
     const target = tmpl.dag?.target;
-    if (typeof target === 'string' && target.trim() !== '') {
+    if (typeof target === 'string' && target.trim() !== '' && !target.includes('{{')) {
       for (const name of target.trim().split(/\s+/)) {
         if (!tmpl.dag?.tasks.some((t) => t.name === name)) {
           throw new ManifestError(

@@ -1,0 +1,111 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqliteStore, type Store } from '../../store/index.js';
+import {
+  createWorkflowEngine,
+  parseWorkflow,
+  runToCompletion,
+  type NodeStatus,
+  type Workflow,
+  type WorkflowEngine,
+} from '../index.js';
+import { containerArgv } from './images.js';
+
+const fixture = (name: string) =>
+  parseWorkflow(readFileSync(join(import.meta.dirname, '..', 'testdata', name), 'utf8'));
+
+function node(wf: Workflow, name: string): NodeStatus | undefined {
+  return Object.values(wf.status?.nodes ?? {}).find((n) => n.name === name);
+}
+
+describe('what an image runs without a command', () => {
+  it("runs the image's entrypoint before args, and its CMD without them", () => {
+    expect(containerArgv('argoproj/argosay:v2', undefined, ['echo', 'x'])).toEqual([
+      'argosay',
+      'echo',
+      'x',
+    ]);
+    expect(containerArgv('docker.io/library/alpine:3.23', [], ['echo', 'x'])).toEqual([
+      'echo',
+      'x',
+    ]);
+    expect(containerArgv('busybox', undefined, undefined)).toEqual(['sh']);
+    expect(containerArgv('python:alpine3.23', undefined, undefined)).toEqual(['python3']);
+    expect(containerArgv('example.com/unknown:1', undefined, ['x'])).toBeUndefined();
+    expect(containerArgv('alpine', ['/argosay'], undefined)).toEqual(['/argosay']);
+    expect(containerArgv('argoproj/argosay:v2', ['sh', '-c'], ['sleep 1; /argosay'])).toEqual([
+      'sh',
+      '-c',
+      'sleep 1; argosay',
+    ]);
+  });
+});
+
+describe("Argo's examples on this machine", () => {
+  let dir: string;
+  let store: Store;
+  let engine: WorkflowEngine;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'plinth-images-'));
+    store = await createSqliteStore({ filename: join(dir, 'plinth.db') });
+    engine = createWorkflowEngine({ store, logger: pino({ level: 'silent' }), dataDir: dir });
+    await engine.start();
+  });
+
+  afterAll(async () => {
+    await engine.stop();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs argosay as its image would', async () => {
+    const wf = await runToCompletion(engine, fixture('argosay.yaml'));
+    expect(wf.status?.phase).toBe('Succeeded');
+    const step = (name: string) => node(wf, `argosay[0].${name}`);
+    expect(step('greet')).toMatchObject({ phase: 'Succeeded', outputs: { result: 'hello argo' } });
+    expect(step('write')).toMatchObject({
+      phase: 'Succeeded',
+      outputs: { result: '', parameters: [{ name: 'said', value: 'kept in a file' }] },
+    });
+    expect(step('shell')).toMatchObject({ outputs: { result: 'from a shell' } });
+    expect(step('args-only')).toMatchObject({ phase: 'Succeeded', outputs: { result: 'plain' } });
+    expect(step('quit')).toMatchObject({
+      phase: 'Failed',
+      message: 'Error (exit code 3)',
+      outputs: { exitCode: '3' },
+    });
+    expect(step('no-source')).toMatchObject({ phase: 'Succeeded', outputs: { result: '' } });
+  });
+
+  it('gives an input the inputs before it, and a when its expression tags', async () => {
+    const wf = await runToCompletion(engine, fixture('input-from-input.yaml'));
+    expect(wf.status?.phase).toBe('Succeeded');
+    expect(node(wf, 'input-from-input[0].check(0:kind:lint)')).toMatchObject({
+      phase: 'Succeeded',
+      outputs: { result: '[\n  "base",\n  "lint"\n]' },
+    });
+    expect(node(wf, 'input-from-input[0].check(1:kind:docs)')?.phase).toBe('Skipped');
+    expect(node(wf, 'input-from-input[0].check(2:)')?.phase).toBe('Succeeded');
+  });
+
+  it("finds a root-relative output in the step's working directory", async () => {
+    const wf = await runToCompletion(engine, fixture('workdir-root-outputs.yaml'));
+    expect(wf.status?.phase).toBe('Succeeded');
+    expect(node(wf, 'workdir-root-outputs[0].write')?.outputs?.parameters).toEqual([
+      { name: 'verdict', value: 'pass' },
+    ]);
+    expect(node(wf, 'workdir-root-outputs[1].read')?.outputs?.result).toBe('all green');
+  });
+
+  it('runs only the target a parameter names, and what it depends on', async () => {
+    const wf = await runToCompletion(engine, fixture('dag-target-param.yaml'));
+    expect(wf.status?.phase).toBe('Succeeded');
+    expect(node(wf, 'dag-target-param.first')?.phase).toBe('Succeeded');
+    expect(node(wf, 'dag-target-param.second')?.phase).toBe('Succeeded');
+    expect(node(wf, 'dag-target-param.third')).toBeUndefined();
+  });
+});
