@@ -9,6 +9,7 @@ import {
   asPlinthError,
   firingDecision,
   offerEvent,
+  resolveDlq,
   sensorKey,
   type Firing,
   type SensorDecision,
@@ -22,6 +23,7 @@ import {
   type TemplateRenderer,
 } from './dependencies/index.js';
 import { CrashPoint, createFaultInjector, type FaultInjector } from './faults.js';
+import { changedRecords, stateFromRecords, type SensorStateStore } from './persistence.js';
 import { defaultMaxDeliveries, maxDeliveries, retryDelayMs } from './retry.js';
 import type { Sensor } from './types.js';
 
@@ -41,6 +43,11 @@ export interface SensorControllerDeps {
   renderTemplate?: TemplateRenderer;
   /** Crash points for tests; by default armed only by `PLINTH_TEST_CRASH_AT` in the environment. */
   faults?: FaultInjector;
+  /**
+   * Keeps held events, handled event ids and trigger firings across restarts
+   * (the store's `sensorState`); without it they live in memory only.
+   */
+  state?: SensorStateStore;
 }
 
 /** Runs sensors against the bus: each sensor is a durable consumer `sensor:<namespace>/<name>`. */
@@ -53,6 +60,9 @@ export interface SensorController {
 
 /** How many event ids a sensor remembers to drop a redelivered duplicate, as Argo's sensor does. */
 const recentIdLimit = 1000;
+
+/** How long kept event ids and firings outlive their event: far beyond any redelivery. */
+const keptForMs = 7 * 24 * 3600_000;
 
 interface SensorRuntime {
   sensor: Sensor;
@@ -99,6 +109,17 @@ export function createSensorController(deps: SensorControllerDeps): SensorContro
       return { decision, retry: false };
     const { sensor } = runtime;
     const ids = [...firing.events.values()].map((e) => e.id).join('+');
+    const name = firing.trigger.template.name;
+    // Workflows are deduplicated by the engine; only the others need their firings kept.
+    const kept = firing.implementation.idempotent ? undefined : deps.state;
+    const before = await kept?.firing(sensorKey(sensor), name, ids);
+    if (before) {
+      logger.info(
+        { sensor: sensorKey(sensor), trigger: name, events: ids },
+        'trigger already fired with these events before a restart; not firing again',
+      );
+      return { decision: { ...decision, resource: before.result }, retry: false };
+    }
     try {
       const workflow = await runner.run({
         key: `${sensorKey(sensor)}/${firing.trigger.template.name}`,
@@ -115,6 +136,7 @@ export function createSensorController(deps: SensorControllerDeps): SensorContro
           },
         },
       });
+      await kept?.recordFiring(sensorKey(sensor), name, ids, workflow ?? null, now());
       return { decision: { ...decision, resource: workflow }, retry: false };
     } catch (caught) {
       const err = asPlinthError(caught);
@@ -129,7 +151,7 @@ export function createSensorController(deps: SensorControllerDeps): SensorContro
     const { event } = message;
     const key = sensorKey(runtime.sensor);
     await fault(CrashPoint.BeforeHandle);
-    if (runtime.recentIds.has(event.id)) {
+    if (runtime.recentIds.has(event.id) || (await deps.state?.isHandled(key, event.id))) {
       logger.debug({ sensor: key, eventId: event.id }, 'dropping an event already handled');
       await message.ack();
       return;
@@ -142,7 +164,7 @@ export function createSensorController(deps: SensorControllerDeps): SensorContro
     const triggers = offer.decision.triggers.map((t) =>
       t.events === undefined ? t : (results[next++]?.decision ?? t),
     );
-    const decision: SensorDecision = { ...offer.decision, triggers };
+    let decision: SensorDecision = { ...offer.decision, triggers };
     const retry = results.some((r) => r.retry);
     if (retry && message.deliveryCount < maxDeliveries(runtime.sensor, offer.firings, results)) {
       const delay = retryDelayMs(offer.firings, results, message.deliveryCount);
@@ -154,7 +176,9 @@ export function createSensorController(deps: SensorControllerDeps): SensorContro
       await message.nak(delay);
       return;
     }
-    for (const t of triggers) {
+    const dlqs = await fireDlqs(runtime, offer.firings, results);
+    if (dlqs.length > 0) decision = { ...decision, triggers: [...triggers, ...dlqs] };
+    for (const t of decision.triggers) {
       if (t.error !== undefined) {
         logger.warn(
           { sensor: key, eventId: event.id, trigger: t.name, code: t.code, error: t.error },
@@ -164,10 +188,32 @@ export function createSensorController(deps: SensorControllerDeps): SensorContro
         logger.info({ sensor: key, eventId: event.id, trigger: t.name }, 'trigger fired');
       }
     }
+    // Only an event that changed what triggers hold must not be handled twice; redelivering any
+    // other decides the same again, and its firings are deduplicated.
+    const changed = changedRecords(runtime.state, offer.state);
+    if (deps.state && changed.triggers.length > 0)
+      await deps.state.commit(key, event.id, changed.triggers, changed.records, now());
     runtime.state = offer.state;
     remember(runtime, event.id);
     await record(decision);
     await message.ack();
+  }
+
+  /** Fires the dlqTrigger of each trigger that failed for good after executing. */
+  async function fireDlqs(
+    runtime: SensorRuntime,
+    firings: readonly Firing[],
+    results: readonly { decision: TriggerDecision }[],
+  ): Promise<TriggerDecision[]> {
+    const out: TriggerDecision[] = [];
+    for (const [i, firing] of firings.entries()) {
+      // Unresolvable triggers had their dlqTrigger resolved with the offer already.
+      if (firing.error || firing.dlqOf !== undefined) continue;
+      if (results[i]?.decision.error === undefined) continue;
+      const dlq = resolveDlq(runtime.sensor, firing);
+      if (dlq) out.push((await execute(runtime, dlq)).decision);
+    }
+    return out;
   }
 
   function remember(runtime: SensorRuntime, id: string): void {
@@ -181,8 +227,14 @@ export function createSensorController(deps: SensorControllerDeps): SensorContro
   return {
     async start(sensors) {
       stopped = false;
+      await deps.state?.purge(now() - keptForMs);
       for (const sensor of sensors) {
-        const runtime: SensorRuntime = { sensor, state: new Map(), recentIds: new Set() };
+        const kept = deps.state ? await deps.state.held(sensorKey(sensor)) : [];
+        const runtime: SensorRuntime = {
+          sensor,
+          state: stateFromRecords(kept),
+          recentIds: new Set(),
+        };
         runtimes.push(runtime);
         runtime.subscription = await bus.subscribe(
           (message) => {

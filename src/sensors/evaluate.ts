@@ -47,6 +47,8 @@ export interface TriggerDecision {
   reason?: string;
   /** The events the trigger fired with, by dependency. */
   events?: Record<string, string>;
+  /** For a dlqTrigger: the trigger whose failure fired it. */
+  dlqOf?: string;
 }
 
 /** A sensor's decisions about an event: the answer to "why did nothing run?". */
@@ -77,6 +79,8 @@ export interface Firing {
   implementation?: Trigger;
   resource?: Workflow;
   error?: PlinthError;
+  /** For a dlqTrigger's firing: the trigger that failed. */
+  dlqOf?: string;
 }
 
 /** The outcome of offering one event to a sensor. */
@@ -112,10 +116,13 @@ export async function offerEvent(
 ): Promise<Offer> {
   const dependencies: DependencyDecision[] = [];
   const reachedFilters = new Set<string>();
+  const seen = new Map<string, CloudEventJson>();
   for (const dep of sensor.spec.dependencies) {
     if (event.source === dep.eventSourceName && event.subject === dep.eventName)
       reachedFilters.add(dep.name);
-    dependencies.push({ name: dep.name, ...(await matchDependency(dep, event, context.tools)) });
+    const { event: transformed, ...match } = await matchDependency(dep, event, context.tools);
+    if (transformed) seen.set(dep.name, transformed);
+    dependencies.push({ name: dep.name, ...match });
   }
   const matched = dependencies.filter((d) => d.matched).map((d) => d.name);
   const next = new Map(state);
@@ -136,10 +143,20 @@ export async function offerEvent(
     let waitingFor: string[] | undefined;
     const fired: Firing[] = [];
     for (const dependency of listened) {
-      const outcome = offerDependency(plan, held, dependency, event, context.now);
+      const outcome = offerDependency(
+        plan,
+        held,
+        dependency,
+        seen.get(dependency) ?? event,
+        context.now,
+      );
       held = outcome.held;
       if (outcome.fire) {
-        fired.push(resolveFiring(sensor, trigger, outcome.events));
+        const firing = resolveFiring(sensor, trigger, outcome.events);
+        fired.push(firing);
+        // A trigger that cannot even be resolved has failed for good: its dlqTrigger fires now.
+        const dlq = firing.error ? resolveDlq(sensor, firing) : undefined;
+        if (dlq) fired.push(dlq);
         waitingFor = undefined;
       } else {
         waitingFor = outcome.waitingFor;
@@ -172,6 +189,17 @@ export async function offerEvent(
     state: next,
     reachedFilters,
   };
+}
+
+/**
+ * The firing of a failed trigger's `dlqTrigger`, with the same events, as
+ * Argo fires it once the trigger has failed after its retries; undefined
+ * without one.
+ */
+export function resolveDlq(sensor: Sensor, failed: Firing): Firing | undefined {
+  const dlq = failed.trigger.dlqTrigger;
+  if (!dlq) return undefined;
+  return { ...resolveFiring(sensor, dlq, failed.events), dlqOf: failed.trigger.template.name };
 }
 
 function resolveFiring(sensor: Sensor, trigger: SensorTrigger, events: PendingEvents): Firing {
@@ -207,6 +235,7 @@ export function asPlinthError(err: unknown): PlinthError {
 /** The decision for a firing before it is executed. */
 export function firingDecision(firing: Firing): TriggerDecision {
   const events = Object.fromEntries([...firing.events].map(([dep, e]) => [dep, e.id]));
+  const dlqOf = firing.dlqOf === undefined ? {} : { dlqOf: firing.dlqOf };
   if (firing.error) {
     return {
       name: firing.trigger.template.name,
@@ -214,9 +243,26 @@ export function firingDecision(firing: Firing): TriggerDecision {
       error: firing.error.message,
       code: firing.error.code,
       events,
+      ...dlqOf,
     };
   }
-  return { name: firing.trigger.template.name, fired: true, resource: firing.resource, events };
+  return {
+    name: firing.trigger.template.name,
+    fired: true,
+    resource: firing.resource,
+    events,
+    ...dlqOf,
+  };
+}
+
+/**
+ * Which of a trigger's decisions over several events `evaluateSensor` reports:
+ * the latest firing, else the latest failure, else the latest wait.
+ */
+function rank(decision: TriggerDecision): number {
+  if (decision.fired) return 3;
+  if (decision.error !== undefined) return 2;
+  return decision.reason?.startsWith('waiting') ? 1 : 0;
 }
 
 /** Options of `evaluateSensor`. */
@@ -264,8 +310,7 @@ export async function evaluateSensor(
     }
     for (const trigger of offer.decision.triggers) {
       const seen = triggers.get(trigger.name);
-      if (!seen?.fired) triggers.set(trigger.name, trigger);
-      else if (trigger.fired) triggers.set(trigger.name, trigger);
+      if (seen === undefined || rank(trigger) >= rank(seen)) triggers.set(trigger.name, trigger);
     }
   }
   for (const dep of sensor.spec.dependencies) {

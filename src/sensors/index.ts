@@ -9,6 +9,7 @@ export {
   JSONType,
 } from './types.js';
 export { parseSensor, type ParseSensorOptions } from './parse.js';
+export { checkConditions, checkFilters } from './dependencies/check.js';
 export {
   evaluateSensor,
   type SensorDecision,

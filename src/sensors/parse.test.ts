@@ -147,4 +147,32 @@ spec:
     });
     expect(sensor.metadata.name).toBe('s');
   });
+
+  it('reads transforms, dlqTriggers (checked as triggers) and argoWorkflow args', () => {
+    expect(parseSensor(fixture('transform-sensor.yaml')).spec.dependencies[0]?.transform).toEqual({
+      jq: '.body.item |= ascii_upcase | .body.count += 1',
+    });
+    const dlq = parseSensor(fixture('dlq-sensor.yaml')).spec.triggers[0]?.dlqTrigger;
+    expect(dlq?.template.name).toBe('order-failed');
+    expect(
+      parseSensor(fixture('submit-args-sensor.yaml')).spec.triggers[0]?.template.argoWorkflow?.args,
+    ).toContain('--entrypoint=release');
+
+    const badTransform = parseError(
+      fixture('transform-sensor.yaml').replace(
+        "jq: '.body.item |= ascii_upcase | .body.count += 1'",
+        'jq: [1]',
+      ),
+    );
+    expect(badTransform.errors[0]).toMatchObject({
+      field: 'spec.dependencies[0].transform.jq',
+      message: 'jq must be a string',
+    });
+    const unknownDependency = parseError(
+      fixture('dlq-sensor.yaml').replace(/(dlqTrigger:[\s\S]*dependencyName: )order/, '$1nobody'),
+    );
+    expect(unknownDependency.errors[0]?.field).toBe(
+      'spec.triggers[0].dlqTrigger.template.argoWorkflow.parameters[0].src.dependencyName',
+    );
+  });
 });

@@ -35,6 +35,12 @@ interface Problem {
 /** Where the manifest came from, for error locations. */
 export interface ParseSensorOptions {
   file?: string;
+  /**
+   * Accept trigger types Plinth cannot run (slack, kafka, ...), for offline
+   * evaluation: their dependencies are still evaluated and the trigger
+   * reports that it cannot run.
+   */
+  allowUnrunnableTriggers?: boolean;
 }
 
 const operations: readonly string[] = Object.values(TriggerParameterOperation);
@@ -43,8 +49,8 @@ const operations: readonly string[] = Object.values(TriggerParameterOperation);
  * Reads a Sensor from YAML (or JSON) text, or checks an already parsed
  * object. Throws a ManifestError located at the first problem, with every
  * problem in `errors`: a malformed sensor, or one using what Plinth cannot
- * run yet (a trigger type other than k8s, argoWorkflow, http and log;
- * transforms).
+ * run yet (a trigger type other than k8s, argoWorkflow, http and log,
+ * unless `allowUnrunnableTriggers`).
  */
 export function parseSensor(input: string | unknown, options: ParseSensorOptions = {}): Sensor {
   let value: unknown = input;
@@ -62,7 +68,7 @@ export function parseSensor(input: string | unknown, options: ParseSensorOptions
     }
     value = doc.toJS();
   }
-  const problems = checkSensor(value);
+  const problems = checkSensor(value, options.allowUnrunnableTriggers ?? false);
   const [first] = problems;
   if (first === undefined) return value as Sensor;
   const location = {
@@ -121,7 +127,7 @@ function isName(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0;
 }
 
-function checkSensor(value: unknown): Problem[] {
+function checkSensor(value: unknown, allowUnrunnable: boolean): Problem[] {
   const problems: Problem[] = [];
   const add = (path: Path, message: string, fix?: string): void => {
     problems.push({ path, message, ...(fix === undefined ? {} : { fix }) });
@@ -142,7 +148,7 @@ function checkSensor(value: unknown): Problem[] {
     return problems;
   }
   const dependencyNames = checkDependencies(spec.dependencies, add);
-  checkTriggers(spec.triggers, dependencyNames, add);
+  checkTriggers(spec.triggers, dependencyNames, add, allowUnrunnable);
   return problems;
 }
 
@@ -167,87 +173,107 @@ function checkDependencies(dependencies: unknown, add: Add): Set<string> {
     checkFilters(dep.filters, dep.filtersLogicalOperator, (p, message, fix) =>
       add([...at, ...p], message, fix),
     );
-    if (dep.transform !== undefined) {
-      add(
-        [...at, 'transform'],
-        'dependency transforms are not supported by Plinth yet',
-        'remove transform',
-      );
-    }
+    checkTransform(dep.transform, [...at, 'transform'], add);
   });
   return names;
 }
 
-function checkTriggers(triggers: unknown, dependencies: Set<string>, add: Add): void {
+function checkTransform(transform: unknown, at: Path, add: Add): void {
+  if (transform === undefined || transform === null) return;
+  if (!isObject(transform)) return add(at, 'transform must be an object with jq or script');
+  for (const field of ['jq', 'script'] as const) {
+    if (transform[field] !== undefined && typeof transform[field] !== 'string')
+      add([...at, field], `${field} must be a string`);
+  }
+}
+
+function checkTriggers(
+  triggers: unknown,
+  dependencies: Set<string>,
+  add: Add,
+  allowUnrunnable: boolean,
+): void {
   if (!Array.isArray(triggers) || triggers.length === 0) {
     add(['spec', 'triggers'], 'a Sensor needs at least one trigger');
     return;
   }
   const names = new Set<string>();
   triggers.forEach((trigger: unknown, i) => {
-    const at: Path = ['spec', 'triggers', i];
-    if (!isObject(trigger)) return add(at, 'a trigger must be an object');
-    const template = trigger.template;
-    if (!isObject(template)) return add([...at, 'template'], 'a trigger needs a template');
-    if (!isName(template.name)) {
-      add([...at, 'template', 'name'], 'a trigger template needs a name');
-    } else {
-      if (names.has(template.name))
-        add([...at, 'template', 'name'], `trigger "${template.name}" is defined twice`);
-      names.add(template.name);
-    }
-    const label = isName(template.name) ? `trigger "${template.name}"` : 'this trigger';
-    checkConditions(template, dependencies, (p, message, fix) =>
-      add([...at, 'template', ...p], message, fix),
+    const name = checkTrigger(trigger, ['spec', 'triggers', i], dependencies, add, allowUnrunnable);
+    if (name === undefined) return;
+    if (names.has(name))
+      add(['spec', 'triggers', i, 'template', 'name'], `trigger "${name}" is defined twice`);
+    names.add(name);
+  });
+}
+
+/** Checks one trigger (and its dlqTrigger); returns its name when it has one. */
+function checkTrigger(
+  trigger: unknown,
+  at: Path,
+  dependencies: Set<string>,
+  add: Add,
+  allowUnrunnable: boolean,
+): string | undefined {
+  if (!isObject(trigger)) {
+    add(at, 'a trigger must be an object');
+    return undefined;
+  }
+  const template = trigger.template;
+  if (!isObject(template)) {
+    add([...at, 'template'], 'a trigger needs a template');
+    return undefined;
+  }
+  if (!isName(template.name)) add([...at, 'template', 'name'], 'a trigger template needs a name');
+  const label = isName(template.name) ? `trigger "${template.name}"` : 'this trigger';
+  checkConditions(template, dependencies, (p, message, fix) =>
+    add([...at, 'template', ...p], message, fix),
+  );
+  if (trigger.dlqTrigger !== undefined && trigger.dlqTrigger !== null)
+    checkTrigger(trigger.dlqTrigger, [...at, 'dlqTrigger'], dependencies, add, allowUnrunnable);
+  const types = templateTriggerTypes(template as TriggerTemplate);
+  const [type] = types;
+  if (type === undefined) {
+    add(
+      [...at, 'template'],
+      `${label} sets no trigger type`,
+      `add one of: ${runnableTriggersText}`,
     );
-    if (trigger.dlqTrigger !== undefined)
-      add([...at, 'dlqTrigger'], 'dlqTrigger is not supported by Plinth yet');
-    const types = templateTriggerTypes(template as TriggerTemplate);
-    const [type] = types;
-    if (type === undefined) {
-      add(
-        [...at, 'template'],
-        `${label} sets no trigger type`,
-        `add one of: ${runnableTriggersText}`,
-      );
-    } else if (types.length > 1) {
-      add(
-        [...at, 'template'],
-        `${label} sets ${types.length} trigger types (${types.join(', ')}); a template has exactly one`,
-      );
-    } else if (!isRunnableTriggerType(type)) {
+  } else if (types.length > 1) {
+    add(
+      [...at, 'template'],
+      `${label} sets ${types.length} trigger types (${types.join(', ')}); a template has exactly one`,
+    );
+  } else if (!isRunnableTriggerType(type)) {
+    if (!allowUnrunnable)
       add(
         [...at, 'template', type],
         `${label} is of type ${type}, which Plinth cannot run yet`,
         `Plinth runs ${runnableTriggersText} now`,
       );
+  } else {
+    const body = template[type];
+    if (!isObject(body)) {
+      add([...at, 'template', type], `${type} must be an object`);
     } else {
-      const body = template[type];
-      if (!isObject(body)) {
-        add([...at, 'template', type], `${type} must be an object`);
-      } else {
-        checkParameters(
-          body.parameters,
-          [...at, 'template', type, 'parameters'],
-          dependencies,
-          add,
-        );
-        if (type === TriggerType.HTTP) {
-          for (const field of ['payload', 'dynamicHeaders'] as const)
-            checkParameters(body[field], [...at, 'template', type, field], dependencies, add, {
-              emptyDest: field === 'payload',
-            });
-        }
-        if (Array.isArray(body.args) && body.args.length > 0) {
-          add(
-            [...at, 'template', type, 'args'],
-            'argoWorkflow args are not supported by Plinth yet',
-          );
-        }
+      checkParameters(body.parameters, [...at, 'template', type, 'parameters'], dependencies, add);
+      if (type === TriggerType.HTTP) {
+        for (const field of ['payload', 'dynamicHeaders'] as const)
+          checkParameters(body[field], [...at, 'template', type, field], dependencies, add, {
+            emptyDest: field === 'payload',
+          });
+      }
+      if (
+        body.args !== undefined &&
+        body.args !== null &&
+        (!Array.isArray(body.args) || body.args.some((a) => typeof a !== 'string'))
+      ) {
+        add([...at, 'template', type, 'args'], 'args must be a list of strings');
       }
     }
-    checkParameters(trigger.parameters, [...at, 'parameters'], dependencies, add);
-  });
+  }
+  checkParameters(trigger.parameters, [...at, 'parameters'], dependencies, add);
+  return isName(template.name) ? template.name : undefined;
 }
 
 function checkParameters(

@@ -132,6 +132,7 @@ export interface Trigger {
   retryStrategy?: Backoff;
   rateLimit?: { unit?: string; requestsPerUnit?: number };
   atLeastOnce?: boolean;
+  /** Fired, with the same events, when this trigger still fails after its retries. */
   dlqTrigger?: Trigger;
   [key: string]: unknown;
 }
@@ -214,8 +215,15 @@ export interface EventDependency {
   eventName: string;
   filters?: EventDependencyFilter;
   filtersLogicalOperator?: LogicalOperator;
-  transform?: Record<string, unknown>;
+  /** Rewrites the event's payload before the filters see it. */
+  transform?: EventDependencyTransformer;
   [key: string]: unknown;
+}
+
+/** A dependency's transform: `jq`, or else a Lua `script` returning the new payload table. */
+export interface EventDependencyTransformer {
+  jq?: string;
+  script?: string;
 }
 
 export interface SensorSpec {

@@ -164,4 +164,77 @@ describe('plinth sensor test', () => {
       expect(io.err()).toMatch(message);
     }
   });
+
+  it('evaluates a Sensor whose trigger type Plinth cannot run, and says so for that trigger', async () => {
+    const event = {
+      specversion: '1.0',
+      id: 'o1',
+      source: 'webhook',
+      subject: 'orders',
+      type: 'webhook',
+      time: '2024-06-01T10:00:00Z',
+      data: { body: { id: 7 } },
+    };
+    await writeFile(path.join(dir, 'event.json'), JSON.stringify(event));
+    const io = memoryIO({}, { cwd: dir });
+    const code = await runCli(
+      [
+        'sensor',
+        'test',
+        path.join(testdata, 'slack-sensor.yaml'),
+        '--event',
+        'event.json',
+        '-o',
+        'json',
+      ],
+      io,
+    );
+    expect(io.err()).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(io.out()) as SensorTestReport;
+    expect(report.dependencies).toEqual([{ name: 'order', matched: true }]);
+    expect(report.triggers).toMatchObject([
+      {
+        name: 'tell-the-channel',
+        fired: false,
+        reason: expect.stringContaining('cannot run in Plinth'),
+      },
+      { name: 'note', fired: true, resource: '{"body":{"id":7}}' },
+    ]);
+  });
+
+  it('shows the dlqTrigger of a trigger that cannot be resolved, naming the failed trigger', async () => {
+    const event = {
+      specversion: '1.0',
+      id: 'o1',
+      source: 'webhook',
+      subject: 'orders',
+      type: 'webhook',
+      data: { body: {} },
+    };
+    await writeFile(path.join(dir, 'event.json'), JSON.stringify(event));
+    const io = memoryIO({}, { cwd: dir });
+    const code = await runCli(
+      [
+        'sensor',
+        'test',
+        path.join(testdata, 'dlq-offline-sensor.yaml'),
+        '--event',
+        'event.json',
+        '-o',
+        'json',
+      ],
+      io,
+    );
+    expect(code).toBe(0);
+    const report = JSON.parse(io.out()) as SensorTestReport;
+    expect(report.triggers).toEqual([
+      {
+        name: 'needs-id',
+        fired: false,
+        reason: expect.stringContaining('dataKey "body.id" is not in event o1'),
+      },
+      { name: 'no-id', fired: true, resource: '{"body":{}}', dlqOf: 'needs-id' },
+    ]);
+  });
 });

@@ -24,7 +24,14 @@ interface TestFlags {
 /** The `plinth sensor test -o json` document. */
 export interface SensorTestReport {
   dependencies: { name: string; matched: boolean; reason?: string }[];
-  triggers: { name: string; fired: boolean; resource?: unknown; reason?: string }[];
+  triggers: {
+    name: string;
+    fired: boolean;
+    resource?: unknown;
+    reason?: string;
+    /** For a dlqTrigger: the trigger whose failure fired it. */
+    dlqOf?: string;
+  }[];
 }
 
 /** Adds `plinth sensor test`. */
@@ -92,7 +99,7 @@ async function readSensor(absolute: string, shown: string): Promise<Sensor> {
     docs.find((d) => (d.object as { kind?: unknown } | null)?.kind === 'Sensor') ?? docs[0];
   if (doc === undefined) throw new ManifestError('the file holds no Sensor', { file: shown });
   try {
-    return parseSensor(doc.object, { file: shown });
+    return parseSensor(doc.object, { file: shown, allowUnrunnableTriggers: true });
   } catch (err) {
     if (!(err instanceof ManifestError) || err.line !== undefined) throw err;
     const [first] = err.errors;
@@ -198,6 +205,7 @@ export function toReport(decision: SensorDecision): SensorTestReport {
         fired: t.fired,
         ...(t.fired && t.resource !== undefined ? { resource: t.resource } : {}),
         ...(reason === undefined ? {} : { reason }),
+        ...(t.dlqOf === undefined ? {} : { dlqOf: t.dlqOf }),
       };
     }),
   };

@@ -3,7 +3,7 @@ import { parseGjsonPath } from '../parameters/gjson.js';
 import { Comparator, JSONType, LogicalOperator } from '../types.js';
 import { parseConditions } from './conditions.js';
 import { parseCron } from './cron.js';
-import { compileGovaluate } from './govaluate.js';
+import { compileGovaluate } from '../../workflows/index.js';
 import { checkTimeZone } from './zoned-time.js';
 
 type Path = (string | number)[];
@@ -167,7 +167,7 @@ export function checkConditions(
       report(['conditions'], 'conditions must be a string such as "dep-a && dep-b"');
     } else {
       try {
-        for (const name of parseConditions(conditions).names) {
+        for (const name of parseConditions(conditions, [...dependencies]).names) {
           if (!dependencies.has(name))
             report(
               ['conditions'],

@@ -25,6 +25,15 @@ describe('parseConditions', () => {
     expect(() => parseConditions('!a')).toThrow(/unexpected "!"/);
     expect(() => parseConditions('a b')).toThrow(/unexpected "b"/);
   });
+
+  it('takes - and _ in a name as the same, as Argo does, preferring an exact match', () => {
+    const deps = ['dep-1', 'dep_1a', 'dep-3'];
+    const c = parseConditions('dep-1 || dep-1a || dep_3', deps);
+    expect(c.names).toEqual(['dep-1', 'dep_1a', 'dep-3']);
+    expect(c.holds(new Set(['dep_1a']))).toBe(true);
+    expect(parseConditions('a-b', ['a_b', 'a-b']).names).toEqual(['a-b']);
+    expect(parseConditions('dep-x', deps).names).toEqual(['dep-x']);
+  });
 });
 
 describe('trigger conditions', () => {

@@ -46,9 +46,12 @@ function tokenize(source: string): string[] {
 
 /**
  * Reads a conditions expression as Argo does: names of dependencies, `&&`
- * binding tighter than `||`, parentheses. Throws InputError for anything else.
+ * binding tighter than `||`, parentheses. Given the sensor's dependency
+ * names, a name in the expression means the dependency it equals, or else
+ * the one it equals with `-` and `_` taken as the same (Argo rewrites both to
+ * `_`). Throws InputError for anything else.
  */
-export function parseConditions(source: string): Conditions {
+export function parseConditions(source: string, dependencies?: readonly string[]): Conditions {
   const tokens = tokenize(source);
   const names: string[] = [];
   let pos = 0;
@@ -68,8 +71,9 @@ export function parseConditions(source: string): Conditions {
     }
     if (t === ')' || t === '&&' || t === '||')
       throw invalid(source, `unexpected "${t}" where a dependency name is expected`);
-    if (!names.includes(t)) names.push(t);
-    return { type: 'name', name: t };
+    const name = dependencyNamed(t, dependencies);
+    if (!names.includes(name)) names.push(name);
+    return { type: 'name', name };
   };
   const and = (): Node => {
     let left = primary();
@@ -96,4 +100,11 @@ export function parseConditions(source: string): Conditions {
         ? holds(node.left, resolved) && holds(node.right, resolved)
         : holds(node.left, resolved) || holds(node.right, resolved);
   return { source, names, holds: (resolved) => holds(root, resolved) };
+}
+
+const underscored = (name: string): string => name.replaceAll('-', '_');
+
+function dependencyNamed(name: string, dependencies: readonly string[] | undefined): string {
+  if (dependencies === undefined || dependencies.includes(name)) return name;
+  return dependencies.find((d) => underscored(d) === underscored(name)) ?? name;
 }

@@ -18,4 +18,4 @@ export {
 } from './filters/index.js';
 export { parseConditions, type Conditions } from './conditions.js';
 export { parseCron, type CronSchedule } from './cron.js';
-export { compileGovaluate, type GovaluateExpression } from './govaluate.js';
+export { compileGovaluate, type GovaluateExpression } from '../../workflows/index.js';

@@ -3,18 +3,22 @@ import { isPlinthError } from '../../errors/index.js';
 import { toSensorEvent } from '../events.js';
 import type { EventDependency } from '../types.js';
 import { filterEvent, type FilterTools } from './filters/index.js';
+import { createJqRunner } from './jq.js';
+import { transformEvent } from './transform.js';
 
 /** Whether an event resolves a dependency, and why not when it does not. */
 export interface DependencyMatch {
   matched: boolean;
   /** Why the event did not resolve the dependency (or, with `or` filters, a filter error beside a match). */
   reason?: string;
+  /** The event as the dependency sees it (after its `transform`), when it matched. */
+  event?: CloudEventJson;
 }
 
 /**
  * Matches an event against a dependency as Argo's sensor does: the event's
  * `source` is the EventSource's name and its `subject` the event's name, then
- * the dependency's filters decide.
+ * the dependency's `transform` rewrites the payload and its filters decide.
  */
 export async function matchDependency(
   dependency: EventDependency,
@@ -33,14 +37,27 @@ export async function matchDependency(
       reason: `event name (subject) "${event.subject}" is not eventName "${dependency.eventName}"`,
     };
   }
-  if (dependency.filters === undefined || dependency.filters === null) return { matched: true };
+  let seen = event;
+  if (dependency.transform) {
+    try {
+      seen = await transformEvent(dependency.transform, event, {
+        scripts: tools.scripts,
+        jq: (tools.jq ??= createJqRunner()),
+      });
+    } catch (err) {
+      if (!isPlinthError(err)) throw err;
+      return { matched: false, reason: err.message };
+    }
+  }
+  if (dependency.filters === undefined || dependency.filters === null)
+    return { matched: true, event: seen };
   let outcome;
   try {
     outcome = await filterEvent(
       dependency.filters,
       dependency.filtersLogicalOperator,
-      toSensorEvent(event),
-      event.time,
+      toSensorEvent(seen),
+      seen.time,
       tools,
     );
   } catch (err) {
@@ -48,5 +65,9 @@ export async function matchDependency(
     return { matched: false, reason: err.message };
   }
   const why = outcome.error ?? outcome.reason;
-  return { matched: outcome.pass, ...(why === undefined ? {} : { reason: why }) };
+  return {
+    matched: outcome.pass,
+    ...(why === undefined ? {} : { reason: why }),
+    ...(outcome.pass ? { event: seen } : {}),
+  };
 }

@@ -36,7 +36,7 @@ export function planTrigger(sensor: Sensor, trigger: Trigger): TriggerPlan {
   if (source === undefined || source === '') {
     return { dependencies: all, holdsEvents: all.length > 1, resets };
   }
-  const conditions = parseConditions(source);
+  const conditions = parseConditions(source, all);
   return { dependencies: conditions.names, conditions, holdsEvents: source.includes('&'), resets };
 }
 

@@ -3,6 +3,7 @@ import type { Workflow } from '../../workflows/index.js';
 import { applyParams } from '../parameters/resolve.js';
 import { ArgoWorkflowOperation, TriggerType } from '../types.js';
 import type { Trigger } from './trigger.js';
+import { applySubmitArgs } from './submit-args.js';
 import { runWorkflowAction } from './workflow-ops.js';
 import {
   describeResource,
@@ -36,6 +37,7 @@ const engineOperation: Record<string, string> = {
  */
 export const argoWorkflowTrigger: Trigger<Workflow | WorkflowAction> = {
   type: TriggerType.ArgoWorkflow,
+  idempotent: true,
   resolve(template, events, sensor) {
     const where = `trigger "${template.name}" (argoWorkflow)`;
     const spec = template.argoWorkflow ?? {};
@@ -64,7 +66,7 @@ export const argoWorkflowTrigger: Trigger<Workflow | WorkflowAction> = {
         },
         spec: { workflowTemplateRef: { name: target.name } },
       };
-      return finishWorkflow(workflow, where, sensor);
+      return finishWorkflow(applySubmitArgs(workflow, spec.args, operation, where), where, sensor);
     }
     if (!isWorkflowResource(resource as never)) {
       throw new ManifestError(
@@ -72,7 +74,12 @@ export const argoWorkflowTrigger: Trigger<Workflow | WorkflowAction> = {
       );
     }
     if (operation === ArgoWorkflowOperation.Submit)
-      return finishWorkflow(resource as never, where, sensor);
+      return finishWorkflow(
+        applySubmitArgs(resource as never, spec.args, operation, where),
+        where,
+        sensor,
+      );
+    applySubmitArgs(resource as never, spec.args, operation, where);
     const target = workflowTarget(resource as never, where, operation, sensor);
     return new WorkflowAction(
       engineOperation[operation] ?? operation,

@@ -178,10 +178,13 @@ export const httpTrigger: Trigger<HttpRequestPlan> = {
       spec,
     );
   },
-  async execute(plan, { secrets, logger }): Promise<HttpResult> {
+  async execute(plan, { secrets, logger, idempotencyKey }): Promise<HttpResult> {
     const where = `trigger "${plan.name}" (http)`;
     const { spec } = plan;
     const headers: Record<string, string> = { ...plan.headers };
+    // The same for every attempt and redelivery of one firing, so a receiver can drop repeats.
+    if (idempotencyKey && !Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key'))
+      headers['Idempotency-Key'] = idempotencyKey;
     if (
       plan.body !== undefined &&
       !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')

@@ -63,6 +63,7 @@ async function updateOrPatch(
  */
 export const k8sTrigger: Trigger<Workflow | WorkflowAction> = {
   type: TriggerType.K8s,
+  idempotent: true,
   resolve(template, events, sensor) {
     const where = `trigger "${template.name}" (k8s)`;
     const spec = template.k8s ?? {};

@@ -51,6 +51,11 @@ export interface TriggerExecution {
  */
 export interface Trigger<R = unknown> {
   readonly type: TriggerType;
+  /**
+   * True when executing it again with the same idempotency key changes
+   * nothing (the engine deduplicates), so the sensor need not record firings.
+   */
+  readonly idempotent?: boolean;
   /** Throws ManifestError for a shape Plinth cannot run, InputError for a parameter the events cannot resolve. */
   resolve(template: TriggerTemplate, events: EventsByDependency, sensor: SensorRef): R;
   execute(resource: R, execution: TriggerExecution): Promise<unknown>;

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { ManifestError } from '../../errors/index.js';
+import { InputError, ManifestError } from '../../errors/index.js';
 import type { Workflow } from '../../workflows/index.js';
 import type { JsonValue } from '../parameters/sjson.js';
 import type { ArtifactLocation } from '../types.js';
@@ -11,7 +12,11 @@ function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The resource a trigger's `source` holds: `resource` (an object) or `inline` (YAML or JSON text). */
+/**
+ * The resource a trigger's `source` holds: `resource` (an object), `inline`
+ * (YAML or JSON text) or `file` (a YAML or JSON file on this machine, read
+ * at each firing as Argo reads it).
+ */
 export function sourceResource(source: ArtifactLocation | undefined, where: string): JsonObject {
   if (source === undefined)
     throw new ManifestError(`${where}.source is required (give source.resource)`);
@@ -25,9 +30,23 @@ export function sourceResource(source: ArtifactLocation | undefined, where: stri
     if (!isObject(parsed)) throw new ManifestError(`${where}.source.inline must hold one object`);
     return parsed;
   }
+  const file = source.file;
+  if (isObject(file) && typeof file.path === 'string' && file.path !== '') {
+    let text: string;
+    try {
+      text = readFileSync(file.path, 'utf8');
+    } catch (err) {
+      throw new InputError(
+        `${where}.source.file: cannot read ${file.path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+    const parsed: unknown = parseYaml(text);
+    if (!isObject(parsed)) throw new ManifestError(`${where}.source.file must hold one object`);
+    return parsed;
+  }
   const kinds = Object.keys(source).join(', ') || 'none';
   throw new ManifestError(
-    `${where}.source: Plinth reads source.resource and source.inline now; this source has ${kinds}`,
+    `${where}.source: Plinth reads source.resource, source.inline and source.file now; this source has ${kinds}`,
   );
 }
 

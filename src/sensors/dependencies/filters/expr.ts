@@ -1,7 +1,7 @@
 import { isPlinthError } from '../../../errors/index.js';
 import { GjsonType, gjsonGet, type GjsonResult } from '../../parameters/gjson.js';
 import type { ExprFilter } from '../../types.js';
-import { compileGovaluate, goValueText } from '../govaluate.js';
+import { compileGovaluate, goValueText } from '../../../workflows/index.js';
 import { isJson } from './data.js';
 import { filterError, orFailure, type FilterOutcome, type Operator } from './outcome.js';
 

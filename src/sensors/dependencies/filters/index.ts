@@ -1,4 +1,5 @@
 import type { SensorEvent } from '../../events.js';
+import type { JqRunner } from '../jq.js';
 import type { EventDependencyFilter } from '../../types.js';
 import { filterContext } from './context.js';
 import { filterData, type TemplateRenderer } from './data.js';
@@ -17,6 +18,8 @@ export interface FilterTools {
   scripts: ScriptRunner;
   /** Go templates for data filters' `template`; without it such a filter is an error. */
   renderTemplate?: TemplateRenderer | undefined;
+  /** jq for dependency transforms; one is made when a transform first needs it. */
+  jq?: JqRunner | undefined;
 }
 
 /**
