@@ -17,6 +17,6 @@ for (const [name, run] of Object.entries(suites)) {
   if (only.length > 0 && !only.includes(name)) continue;
   const results = await run();
   for (const [what, value] of Object.entries(results)) {
-    console.log(`${what.padEnd(55)} ${value.toFixed(2)}`);
+    console.log(`${what.padEnd(60)} ${value.toFixed(2)}`);
   }
 }

@@ -36,6 +36,14 @@ export interface EmbeddedEventBusOptions {
 export const embeddedBusFile = 'eventbus.db';
 
 const defaultAckWaitMs = 30_000;
+/**
+ * Events kept in memory after their commit, so consumers that keep up read
+ * them without a query (each consumer still parses its own copy).
+ */
+const tailSize = 4096;
+/** At most this much JSON kept in memory; larger events are always read from the table. */
+const tailBytes = 16 * 1024 * 1024;
+const tailEventBytes = 64 * 1024;
 
 interface DrainWaiter {
   upTo: number;
@@ -71,6 +79,13 @@ export class EmbeddedEventBus implements EventBus {
   readonly #logger: Logger;
   readonly #consumers = new Map<string, DurableConsumer>();
   #drainWaiters: DrainWaiter[] = [];
+  /** Committed events' JSON by sequence, the newest `tailSize` of them. */
+  readonly #tail = new Map<number, string>();
+  #tailLength = 0;
+  /** The ack floor each consumer reached in the batch being written. */
+  readonly #floors = new Map<string, number>();
+  /** Events written in the batch being committed. */
+  #pending: { seq: number; body: string }[] = [];
   #lastSeq: number;
   #closed = false;
 
@@ -79,7 +94,15 @@ export class EmbeddedEventBus implements EventBus {
     this.#logger = logger;
     this.#stmts = prepare(db);
     this.#lastSeq = this.#stmts.maxSeq.get()?.seq ?? 0;
-    this.#writer = new GroupCommit(db, () => this.#wakeAll());
+    this.#writer = new GroupCommit(db, {
+      beforeCommit: () => this.#writeFloors(),
+      afterCommit: () => this.#committed(),
+      afterRollback: () => {
+        this.#pending = [];
+        this.#floors.clear();
+      },
+      afterSettle: () => this.#wakeAll(),
+    });
   }
 
   /** Opens (or creates) the bus in `opts.dir`. */
@@ -127,7 +150,7 @@ export class EmbeddedEventBus implements EventBus {
         new Date().toISOString(),
         body,
       );
-      this.#lastSeq = Number(lastInsertRowid);
+      this.#pending.push({ seq: Number(lastInsertRowid), body });
     });
   }
 
@@ -164,10 +187,16 @@ export class EmbeddedEventBus implements EventBus {
         },
         recordAck: (consumerName, seq, newFloor) =>
           this.#writer.submit(() => {
-            this.#stmts.upsertAck.run(consumerName, seq);
+            // An ack the floor covers needs no row of its own: the floor says it.
+            if (newFloor === undefined || newFloor < seq) {
+              this.#stmts.upsertAck.run(consumerName, seq);
+            }
+            // Acks in one batch move a consumer's floor once, at its end.
             if (newFloor !== undefined) {
-              this.#stmts.setFloor.run(newFloor, consumerName);
-              this.#stmts.trimBelowFloor.run(consumerName, newFloor);
+              this.#floors.set(
+                consumerName,
+                Math.max(newFloor, this.#floors.get(consumerName) ?? 0),
+              );
             }
           }),
       },
@@ -201,6 +230,8 @@ export class EmbeddedEventBus implements EventBus {
     for (const consumer of this.#consumers.values()) consumer.stop();
     this.#consumers.clear();
     this.#writer.close();
+    this.#tail.clear();
+    this.#tailLength = 0;
     for (const waiter of this.#drainWaiters) waiter.resolve();
     this.#drainWaiters = [];
     this.#db.close();
@@ -211,6 +242,20 @@ export class EmbeddedEventBus implements EventBus {
   }
 
   #readEvents(fromSeq: number, limit: number): StoredEvent[] {
+    if (this.#tail.has(fromSeq) || fromSeq > this.#lastSeq) {
+      const out: StoredEvent[] = [];
+      for (let seq = fromSeq; seq <= this.#lastSeq && out.length < limit; seq++) {
+        const body = this.#tail.get(seq);
+        // A gap (a sequence never committed): the table is the authority.
+        if (body === undefined) return this.#readStored(fromSeq, limit);
+        out.push({ seq, event: JSON.parse(body) as CloudEventJson });
+      }
+      return out;
+    }
+    return this.#readStored(fromSeq, limit);
+  }
+
+  #readStored(fromSeq: number, limit: number): StoredEvent[] {
     return this.#stmts.readEvents.all(fromSeq, limit).map((row) => ({
       seq: row.seq,
       event: JSON.parse(row.body) as CloudEventJson,
@@ -228,6 +273,30 @@ export class EmbeddedEventBus implements EventBus {
       else delivered.set(row.seq, row.delivery_count);
     }
     return { ackFloor, acked, delivered };
+  }
+
+  #writeFloors(): void {
+    for (const [consumer, floor] of this.#floors) {
+      this.#stmts.setFloor.run(floor, consumer);
+      this.#stmts.trimBelowFloor.run(consumer, floor);
+    }
+    this.#floors.clear();
+  }
+
+  #committed(): void {
+    for (const { seq, body } of this.#pending) {
+      if (body.length <= tailEventBytes) {
+        this.#tail.set(seq, body);
+        this.#tailLength += body.length;
+      }
+      if (seq > this.#lastSeq) this.#lastSeq = seq;
+    }
+    this.#pending = [];
+    for (const [seq, body] of this.#tail) {
+      if (this.#tail.size <= tailSize && this.#tailLength <= tailBytes) break;
+      this.#tail.delete(seq);
+      this.#tailLength -= body.length;
+    }
   }
 
   #wakeAll(): void {

@@ -7,6 +7,18 @@ interface QueuedWrite {
   reject: (err: unknown) => void;
 }
 
+/** What the bus learns about each batch. */
+export interface GroupCommitHooks {
+  /** Inside the transaction, after the batch's writes: what they left to write once. */
+  beforeCommit: () => void;
+  /** After a batch committed, before its writers hear of it. */
+  afterCommit: () => void;
+  /** After its writers heard of it. */
+  afterSettle: () => void;
+  /** After a batch was rolled back: whatever its writes noted down is void. */
+  afterRollback: () => void;
+}
+
 /**
  * Batches the writes submitted during one turn of the event loop into a single
  * transaction, so N concurrent publishes cost one commit (one fsync under
@@ -14,14 +26,14 @@ interface QueuedWrite {
  */
 export class GroupCommit {
   readonly #db: Database;
-  readonly #afterCommit: () => void;
+  readonly #hooks: GroupCommitHooks;
   #queue: QueuedWrite[] = [];
   #scheduled = false;
   #closed = false;
 
-  constructor(db: Database, afterCommit: () => void) {
+  constructor(db: Database, hooks: GroupCommitHooks) {
     this.#db = db;
-    this.#afterCommit = afterCommit;
+    this.#hooks = hooks;
   }
 
   /** Queues a write; resolves once the transaction holding it has committed. */
@@ -49,16 +61,19 @@ export class GroupCommit {
     try {
       this.#db.transaction(() => {
         for (const item of batch) item.write();
+        this.#hooks.beforeCommit();
       })();
     } catch (err) {
+      this.#hooks.afterRollback();
       const failure = new PlinthError('BUS_UNAVAILABLE', 'the event bus could not record a write', {
         cause: err,
       });
       for (const item of batch) item.reject(failure);
       return;
     }
+    this.#hooks.afterCommit();
     for (const item of batch) item.resolve();
-    this.#afterCommit();
+    this.#hooks.afterSettle();
   }
 
   /** Commits what is queued and refuses later writes. */

@@ -12,6 +12,7 @@ import {
   type CalendarEventSources,
   type Clock,
 } from './calendar-sources.js';
+import { payloadOf } from '../cloud-event.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -123,12 +124,16 @@ describe('calendar EventSources', () => {
       subject: 'hourly',
       type: 'calendar',
       datacontenttype: 'application/json',
-      data: { eventTime: '2026-03-02 11:00:00 +0000 UTC', metadata: { purpose: 'drift' } },
     });
+    // Argo's Go SDK writes the payload bytes as data_base64.
+    expect(event).not.toHaveProperty('data');
+    expect(Buffer.from(event!.data_base64 as string, 'base64').toString()).toBe(
+      '{"eventTime":"2026-03-02 11:00:00 +0000 UTC","metadata":{"purpose":"drift"}}',
+    );
     expect(event!.id).toMatch(/^[0-9a-f]{32}$/);
     await clock.advance(2 * 3_600_000);
     await settle(3);
-    expect(received.map((e) => (e.data as { eventTime: string }).eventTime)).toEqual([
+    expect(received.map((e) => (payloadOf(e) as { eventTime: string }).eventTime)).toEqual([
       '2026-03-02 11:00:00 +0000 UTC',
       '2026-03-02 12:00:00 +0000 UTC',
       '2026-03-02 13:00:00 +0000 UTC',
@@ -141,7 +146,7 @@ describe('calendar EventSources', () => {
     await clock.advance(90_000);
     await clock.advance(90_000);
     await settle(2);
-    expect(received.map((e) => (e.data as { eventTime: string }).eventTime)).toEqual([
+    expect(received.map((e) => (payloadOf(e) as { eventTime: string }).eventTime)).toEqual([
       '2026-01-15 03:01:30 -0500 EST',
       '2026-01-15 03:03:00 -0500 EST',
     ]);
@@ -169,9 +174,9 @@ describe('calendar EventSources', () => {
     await clock.advance(2 * 86_400_000);
     await settle(1);
     await new Promise((r) => setTimeout(r, 30));
-    expect(received.map((e) => [e.subject, (e.data as { eventTime: string }).eventTime])).toEqual([
-      ['other', '2026-12-26 12:00:00 +0000 UTC'],
-    ]);
+    expect(
+      received.map((e) => [e.subject, (payloadOf(e) as { eventTime: string }).eventTime]),
+    ).toEqual([['other', '2026-12-26 12:00:00 +0000 UTC']]);
   });
 
   it('keeps its last event and catches up what it missed while stopped, up to maxDuration', async () => {
@@ -199,7 +204,7 @@ describe('calendar EventSources', () => {
     const later = new FakeClock(Date.parse('2026-05-01T11:03:00Z'));
     await run(calendar({ every10: spec }), later);
     await settle(4);
-    expect(received.map((e) => (e.data as { eventTime: string }).eventTime)).toEqual([
+    expect(received.map((e) => (payloadOf(e) as { eventTime: string }).eventTime)).toEqual([
       '2026-05-01 10:00:00 +0000 UTC',
       '2026-05-01 10:40:00 +0000 UTC',
       '2026-05-01 10:50:00 +0000 UTC',

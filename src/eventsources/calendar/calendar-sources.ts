@@ -1,7 +1,7 @@
 import type { EventBus } from '../../eventbus/index.js';
 import { ManifestError } from '../../errors/index.js';
 import type { Logger } from '../../logging/index.js';
-import { sourceCloudEvent } from '../cloud-event.js';
+import { goStringMap, sourceCloudEvent } from '../cloud-event.js';
 import { passesFilter, type FilterEvaluator } from '../filter.js';
 import type { CalendarEventSource, EventSource } from '../types.js';
 import { parseGoDuration } from './duration.js';
@@ -167,7 +167,8 @@ export function createCalendarEventSources(
   /** Publishes one event; true when it is on the bus or was filtered out. */
   async function fire(e: Entry, at: number): Promise<boolean> {
     const data: CalendarEventData = { eventTime: goTimeString(at, e.timeZone) };
-    if (e.spec.metadata !== undefined) data.metadata = e.spec.metadata;
+    const metadata = goStringMap(e.spec.metadata);
+    if (metadata !== undefined) data.metadata = metadata;
     if (!passesFilter(e.spec.filter?.expression, data, opts.evaluateFilter, log)) return true;
     const event = sourceCloudEvent('calendar', e.eventSource.metadata.name, e.eventName, data);
     try {

@@ -1,3 +1,4 @@
+import { goJsonOfMap, goPayloadJson, goStringMap } from '../cloud-event.js';
 import type { GithubEventSource } from '../types.js';
 import { checkSignature } from './signature.js';
 import { answer, type Verdict } from './verdict.js';
@@ -69,6 +70,9 @@ export function githubVerdict(
   payload['X-GitHub-Event'] = event;
   payload['X-GitHub-Delivery'] = first(req.headers, 'X-Github-Delivery') ?? '';
   const data: GithubEventData = { headers: req.headers, body: payload };
-  if (spec.metadata !== undefined) data.metadata = spec.metadata;
-  return { kind: 'publish', data };
+  const metadata = goStringMap(spec.metadata);
+  if (metadata !== undefined) data.metadata = metadata;
+  // Argo decodes the body into a map and marshals it again: keys come out sorted.
+  const json = goPayloadJson('headers', req.headers, goJsonOfMap(payload), metadata);
+  return { kind: 'publish', data, json };
 }

@@ -1,3 +1,4 @@
+import { compactJson, goPayloadJson, goStringMap } from '../cloud-event.js';
 import type { GitlabEventSource } from '../types.js';
 import type { GitRequest } from './github.js';
 import { constantTimeEqual } from './signature.js';
@@ -52,12 +53,16 @@ export function gitlabVerdict(spec: GitlabEventSource, req: GitRequest): Verdict
   const wanted = (spec.events ?? []).map((e) => gitlabEventHeaders[e] ?? e);
   if (!wanted.includes(event)) return answer(200, `event ${JSON.stringify(event)} ignored`);
   let body: unknown;
+  const text = req.body.toString('utf8');
   try {
-    body = JSON.parse(req.body.toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     return answer(400, 'invalid event');
   }
   const data: GitlabEventData = { headers: req.headers, body };
-  if (spec.metadata !== undefined) data.metadata = spec.metadata;
-  return { kind: 'publish', data };
+  const metadata = goStringMap(spec.metadata);
+  if (metadata !== undefined) data.metadata = metadata;
+  // Argo keeps GitLab's body as sent (json.RawMessage).
+  const json = goPayloadJson('headers', req.headers, compactJson(text), metadata);
+  return { kind: 'publish', data, json };
 }

@@ -36,9 +36,15 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
   });
 }
 
-/** Form or query values as Go's `url.Values`: every name with all its values. */
+/** Form or query values as Go's `url.Values`: every name with all its values, names sorted as Go writes a map. */
 export function valuesMap(params: URLSearchParams): Record<string, string[]> {
+  const byName = new Map<string, string[]>();
+  for (const [key, value] of params) {
+    const values = byName.get(key);
+    if (values === undefined) byName.set(key, [value]);
+    else values.push(value);
+  }
   const out: Record<string, string[]> = {};
-  for (const [key, value] of params) (out[key] ??= []).push(value);
+  for (const key of [...byName.keys()].sort()) out[key] = byName.get(key) as string[];
   return out;
 }

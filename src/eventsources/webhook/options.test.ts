@@ -11,6 +11,7 @@ import type { CloudEventJson, EventBus } from '../../eventbus/index.js';
 import { createEventSources, secretResolverFrom, type EventSources } from '../event-sources.js';
 import { parseEventSource } from '../parse.js';
 import type { SecretKeySelector } from '../types.js';
+import { payloadOf } from '../cloud-event.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -116,7 +117,7 @@ describe('webhook options', () => {
     expect(dev.headers.get('x-plinth-event-id')).toBeNull();
     expect((await fetch(url, { method: 'POST', body: '{"env":"prod"}' })).status).toBe(200);
     const events = await settle(1);
-    expect(events.map((e) => (e.data as { body: unknown }).body)).toEqual([{ env: 'prod' }]);
+    expect(events.map((e) => (payloadOf(e) as { body: unknown }).body)).toEqual([{ env: 'prod' }]);
     expect(seen[0]).toHaveProperty('header');
   });
 
@@ -173,7 +174,7 @@ describe('webhook options', () => {
       (await fetch(`${url}?${query}`, { headers: { 'x-plinth-signature-256': sig } })).status,
     ).toBe(200);
     const [event] = await settle(1);
-    expect((event!.data as { body: unknown }).body).toEqual({ env: ['dev'] });
+    expect((payloadOf(event!) as { body: unknown }).body).toEqual({ env: ['dev'] });
   });
 
   it('refuses an HMAC annotation that does not name a secret key', () => {
@@ -250,7 +251,7 @@ describe('webhook options', () => {
     });
     expect(answer).toEqual({ status: 200, text: 'success' });
     const [event] = await settle(1);
-    expect((event!.data as { body: unknown }).body).toEqual({ secure: true });
+    expect((payloadOf(event!) as { body: unknown }).body).toEqual({ secure: true });
     await expect(fetch(url.href.replace('https:', 'http:'), { method: 'POST' })).rejects.toThrow();
   });
 });

@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import type { EventBus } from '../../eventbus/index.js';
 import { PlinthError } from '../../errors/index.js';
 import type { Logger } from '../../logging/index.js';
-import { sourceCloudEvent } from '../cloud-event.js';
+import {
+  compactJson,
+  goJson,
+  goPayloadJson,
+  goStringMap,
+  sourceCloudEvent,
+} from '../cloud-event.js';
 import { passesFilter, type FilterEvaluator } from '../filter.js';
 import { githubVerdict } from '../git/github.js';
 import { gitlabTokenVerdict, gitlabVerdict } from '../git/gitlab.js';
@@ -113,7 +119,12 @@ export function createWebhookEventSources(opts: WebhookEventSourcesOptions): Web
     if (!passesFilter(route.filter, verdict.data, opts.evaluateFilter, log)) {
       return send(res, 200, 'success');
     }
-    const event = sourceCloudEvent(route.type, eventSourceName, eventName, verdict.data);
+    const event = sourceCloudEvent(
+      route.type,
+      eventSourceName,
+      eventName,
+      verdict.json ?? verdict.data,
+    );
     try {
       await opts.bus.publish(event);
     } catch (err) {
@@ -167,12 +178,14 @@ export function createWebhookEventSources(opts: WebhookEventSourcesOptions): Web
     }
 
     let parsed: unknown;
+    let bodyJson: string;
     if (req.method === 'GET') {
       // A signed GET signs its query string, the only input it has.
       const query = (req.url ?? '').split('?').slice(1).join('?');
       const denied = await checkHmac(route, req, Buffer.from(query));
       if (denied !== undefined) return denied;
       parsed = valuesMap(new URL(req.url ?? '/', 'http://localhost').searchParams);
+      bodyJson = goJson(parsed);
     } else if (req.method === 'POST') {
       const raw = await body(route, req);
       if (raw === undefined || !Buffer.isBuffer(raw)) return raw;
@@ -180,19 +193,26 @@ export function createWebhookEventSources(opts: WebhookEventSourcesOptions): Web
       if (denied !== undefined) return denied;
       if (req.headers['content-type'] === formType) {
         parsed = valuesMap(new URLSearchParams(raw.toString('utf8')));
+        bodyJson = goJson(parsed);
       } else {
+        const text = raw.toString('utf8');
         try {
-          parsed = JSON.parse(raw.toString('utf8'));
+          parsed = JSON.parse(text);
         } catch {
           return answer(400, 'the request body is not valid JSON');
         }
+        // Argo passes the body on as sent (json.RawMessage): numbers keep their digits.
+        bodyJson = compactJson(text);
       }
     } else {
       return answer(400, `unsupported method: ${req.method}`);
     }
-    const data: WebhookEventData = { header: headerMap(req), body: parsed };
-    if (route.hook.metadata !== undefined) data.metadata = route.hook.metadata;
-    return { kind: 'publish', data };
+    const header = headerMap(req);
+    const data: WebhookEventData = { header, body: parsed };
+    const metadata = goStringMap(route.hook.metadata);
+    if (metadata !== undefined) data.metadata = metadata;
+    // The payload's text in the order and form Go writes WebhookEventData.
+    return { kind: 'publish', data, json: goPayloadJson('header', header, bodyJson, metadata) };
   }
 
   /** Beyond Argo: the HMAC-SHA256 signature an EventSource's annotation asks for. */

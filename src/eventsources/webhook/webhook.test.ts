@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CloudEvent } from 'cloudevents';
 import { pino } from 'pino';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import type { BusMessage, EventBus } from '../../eventbus/index.js';
 import { parseEventSource } from '../parse.js';
 import type { EventSource } from '../types.js';
 import { createWebhookEventSources, type WebhookEventSources } from './webhook-sources.js';
+import { payloadOf } from '../cloud-event.js';
 
 const logger = pino({ level: 'silent' });
 const testdata = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'testdata');
@@ -118,13 +120,67 @@ describe('webhook EventSources', () => {
       datacontenttype: 'application/json',
     });
     expect(Number.isNaN(Date.parse(event!.time))).toBe(false);
-    const data = event!.data as Record<string, unknown>;
+    const data = payloadOf(event!) as Record<string, unknown>;
     expect(data.body).toEqual({ name: 'dev-1', ttl: 3600, request_id: 'r-1' });
     expect(data).not.toHaveProperty('metadata');
     const header = data.header as Record<string, string[]>;
     expect(header['Content-Type']).toEqual(['application/json']);
     expect(header['X-Team']).toEqual(['payments']);
     expect(header).not.toHaveProperty('Host');
+  });
+
+  it('writes the event as Argo’s Go SDK does: data_base64 of the payload text Go marshals', async () => {
+    const s = await serve([
+      eventSource('hooks', {
+        deploy: {
+          port: '12000',
+          endpoint: '/deploy',
+          method: 'POST',
+          metadata: { team: 'payments', env: 'dev' },
+        },
+      }),
+    ]);
+    // Whitespace goes, number text stays (json.RawMessage), <>& are escaped, header names sorted.
+    const sent = '{ "version": 1.50, "big": 12345678901234567890,\n "note": "a < b & c" }';
+    const res = await fetch(urlOf(s, 'deploy'), {
+      method: 'POST',
+      headers: { 'x-zeta': 'z', 'content-type': 'application/json', 'x-alpha': 'a' },
+      body: sent,
+    });
+    expect(res.status).toBe(200);
+    const [event] = await eventsOnBus(1);
+    expect(Object.keys(event!)).toEqual([
+      'specversion',
+      'id',
+      'source',
+      'type',
+      'subject',
+      'datacontenttype',
+      'time',
+      'data_base64',
+    ]);
+    expect(event!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z$/);
+    const text = Buffer.from(event!.data_base64 as string, 'base64').toString('utf8');
+    expect(text).toMatch(
+      /^\{"header":\{"Accept":.*\},"body":\{"version":1\.50,"big":12345678901234567890,"note":"a \\u003c b \\u0026 c"\},"metadata":\{"env":"dev","team":"payments"\}\}$/,
+    );
+    const header = (JSON.parse(text) as { header: Record<string, string[]> }).header;
+    expect(Object.keys(header)).toEqual(Object.keys(header).sort());
+    expect(header['X-Alpha']).toEqual(['a']);
+    // A valid CloudEvent 1.0 by the SDK's own validation.
+    expect(() => new CloudEvent(event!, true)).not.toThrow();
+  });
+
+  it('leaves an empty metadata map out, as Go’s omitempty does', async () => {
+    const s = await serve([
+      eventSource('hooks', {
+        deploy: { port: '12000', endpoint: '/deploy', method: 'POST', metadata: {} },
+      }),
+    ]);
+    const res = await fetch(urlOf(s, 'deploy'), { method: 'POST', body: '{}' });
+    expect(res.status).toBe(200);
+    const [event] = await eventsOnBus(1);
+    expect(payloadOf(event!)).not.toHaveProperty('metadata');
   });
 
   it('answers 400 to the wrong method, and publishes nothing', async () => {
@@ -137,7 +193,7 @@ describe('webhook EventSources', () => {
     const ok = await fetch(url, { method: 'POST', body: '{"n":1}' });
     expect(ok.status).toBe(200);
     const events = await eventsOnBus(1);
-    expect(events.map((e) => (e.data as { body: unknown }).body)).toEqual([{ n: 1 }]);
+    expect(events.map((e) => (payloadOf(e) as { body: unknown }).body)).toEqual([{ n: 1 }]);
   });
 
   it('answers 400 to a body that is not JSON, and publishes nothing', async () => {
@@ -155,7 +211,7 @@ describe('webhook EventSources', () => {
     const events = await eventsOnBus(1);
     await new Promise((r) => setTimeout(r, 20));
     expect(received).toHaveLength(1);
-    expect((events[0]!.data as { body: unknown }).body).toBe('a string is JSON');
+    expect((payloadOf(events[0]!) as { body: unknown }).body).toBe('a string is JSON');
   });
 
   it('answers 500 when the bus cannot record the event', async () => {
@@ -213,7 +269,7 @@ describe('webhook EventSources', () => {
     });
     expect(form.status).toBe(200);
     const events = await eventsOnBus(2);
-    expect(events.map((e) => e.data)).toMatchObject([
+    expect(events.map((e) => payloadOf(e))).toMatchObject([
       { body: { env: ['dev', 'prod'] }, metadata: { team: 'a' } },
       { body: { a: ['1', '3'], b: ['2'] } },
     ]);
@@ -244,7 +300,7 @@ describe('webhook EventSources', () => {
     expect((await post('Bearer wrong')).status).toBe(401);
     expect((await post('Bearer s3cret')).status).toBe(200);
     const [event] = await eventsOnBus(1);
-    const header = (event!.data as { header: Record<string, string[]> }).header;
+    const header = (payloadOf(event!) as { header: Record<string, string[]> }).header;
     expect(header.Authorization).toEqual(['*** Masked Auth Secret ***']);
   });
 
