@@ -8,9 +8,13 @@ const asPrinted = fileURLToPath(
   new URL('./testdata/eventbus-as-printed.yaml.txt', import.meta.url),
 );
 
-function parseError(text: string, file = 'x.yaml'): ManifestError {
+function parseError(
+  text: string,
+  file = 'x.yaml',
+  options?: Parameters<typeof parseManifests>[2],
+): ManifestError {
   try {
-    parseManifests(text, file);
+    parseManifests(text, file, options);
   } catch (err) {
     if (err instanceof ManifestError) return err;
     throw err;
@@ -51,7 +55,9 @@ describe('parseManifests', () => {
     const tab = parseError('kind: Sensor\nspec:\n\tfoo: 1\n');
     expect(tab.line).toBe(3);
     expect(tab.message).toMatch(/^x\.yaml:3:1: .*\(indent with spaces, never tabs\)$/);
-    const dup = parseError('kind: Sensor\nmetadata:\n  name: a\n  name: b\n');
+    const dup = parseError('kind: Sensor\nmetadata:\n  name: a\n  name: b\n', 'x.yaml', {
+      goCompatible: false,
+    });
     expect([dup.line, dup.column]).toEqual([4, 3]);
     expect(dup.message).toContain('(remove or rename one of the repeated keys)');
     const quote = parseError('kind: Sensor\nname: "open\n');
@@ -99,5 +105,39 @@ describe('parseManifests', () => {
       lines.push(`${next}: &${next} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`);
     }
     expect(() => parseManifests(lines.join('\n'), 'bomb.yaml')).toThrow(ManifestError);
+  });
+});
+
+describe('parseManifests reads what Argo reads', () => {
+  const continued = [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Workflow',
+    'spec:',
+    '  templates:',
+    '  - name: main',
+    '    container:',
+    '      args: ["echo one',
+    '      two"]',
+    '',
+  ].join('\n');
+
+  it('accepts a flow value continued no deeper than its key, as Go does', () => {
+    const [doc] = parseManifests(continued, 'wf.yaml');
+    const spec = (doc?.object as { spec: { templates: { container: { args: string[] } }[] } }).spec;
+    expect(spec.templates[0]?.container.args).toEqual(['echo one two']);
+  });
+
+  it('lets a repeated key keep its last value', () => {
+    const [doc] = parseManifests('kind: Workflow\nkind: WorkflowTemplate\n', 'wf.yaml');
+    expect(doc?.object).toEqual({ kind: 'WorkflowTemplate' });
+  });
+
+  it('stays strict when asked, and still refuses text Go refuses too', () => {
+    expect(() => parseManifests(continued, 'wf.yaml', { goCompatible: false })).toThrow(
+      ManifestError,
+    );
+    expect(() => parseManifests('// a comment\nkind: Workflow\n', 'wf.yaml')).toThrow(
+      ManifestError,
+    );
   });
 });

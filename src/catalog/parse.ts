@@ -10,7 +10,20 @@ import {
 } from 'yaml';
 import { ManifestError } from '../errors/index.js';
 import type { ManifestPath, ParsedDocument, SourcePosition } from './types.js';
+import { indentFlowContinuations } from './flow-indent.js';
 import { yamlError } from './yaml-errors.js';
+
+/** How {@link parseManifests} reads YAML. */
+export interface ManifestParseOptions {
+  /** false: a repeated key keeps its last value instead of being an error. */
+  uniqueKeys?: boolean;
+  /**
+   * Default true: text that YAML 1.2 refuses but Go's YAML reader (Argo's)
+   * accepts, a repeated key or a flow value continued no deeper than its key,
+   * is read as Argo reads it. false: YAML 1.2 only (lint reports the rest).
+   */
+  goCompatible?: boolean;
+}
 
 /** Aliases expand to at most this many nodes, against "billion laughs" documents. */
 const MAX_ALIAS_COUNT = 1000;
@@ -45,11 +58,41 @@ function walk(doc: Document, path: ManifestPath): Found {
 /**
  * Parses a YAML file of one or more manifests, keeping source positions.
  * Empty documents are skipped. Throws ManifestError (file, line, column and
- * the fix) on a syntax error.
+ * the fix) on a syntax error. By default it reads what Argo's (Go's) YAML
+ * reader reads: when YAML 1.2 refuses the text, a repeated key keeping its
+ * last value and flow values continued no deeper than their key are
+ * accepted, and the YAML 1.2 error is thrown only if that fails as well.
  */
-export function parseManifests(text: string, file: string): ParsedDocument[] {
+export function parseManifests(
+  text: string,
+  file: string,
+  options: ManifestParseOptions = {},
+): ParsedDocument[] {
+  if (options.goCompatible === false || options.uniqueKeys === false)
+    return parseYaml(text, file, options);
+  try {
+    return parseYaml(text, file, options);
+  } catch (err) {
+    if (!(err instanceof ManifestError)) throw err;
+    try {
+      return parseYaml(indentFlowContinuations(text).text, file, { uniqueKeys: false });
+    } catch {
+      throw err;
+    }
+  }
+}
+
+function parseYaml(
+  text: string,
+  file: string,
+  options: { uniqueKeys?: boolean },
+): ParsedDocument[] {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true });
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    prettyErrors: true,
+    uniqueKeys: options.uniqueKeys ?? true,
+  });
   const at = (offset: number | undefined): SourcePosition => {
     const p = lineCounter.linePos(offset ?? 0);
     return { line: p.line, column: p.col };

@@ -1,7 +1,11 @@
-import { parseManifests, type ParsedDocument } from '../catalog/index.js';
+import { parseAllDocuments } from 'yaml';
+import { indentFlowContinuations, parseManifests, type ParsedDocument } from '../catalog/index.js';
 import { isPlinthError, type ManifestError } from '../errors/index.js';
 import type { Findings } from './findings.js';
 import { LintRule } from './types.js';
+
+/** YAML 1.2 first, so that what only Go's reader accepts is reported. */
+const STRICT = { goCompatible: false } as const;
 
 const documentStart = /^(---|\.\.\.)(\s|$)/;
 
@@ -11,11 +15,8 @@ const documentStart = /^(---|\.\.\.)(\s|$)/;
  * checked and every broken one is reported.
  */
 export function readDocuments(text: string, file: string, findings: Findings): ParsedDocument[] {
-  try {
-    return parseManifests(text, file);
-  } catch (err) {
-    if (!isManifestError(err)) throw err;
-  }
+  const whole = readLeniently(text, file, findings);
+  if (whole) return whole;
   const lines = text.split('\n');
   const starts = [0];
   lines.forEach((line, i) => {
@@ -27,12 +28,61 @@ export function readDocuments(text: string, file: string, findings: Findings): P
     // Blank lines in place of the other documents keep line numbers true.
     const chunk = lines.map((line, i) => (i >= start && i < end ? line : '')).join('\n');
     try {
-      docs.push(...parseManifests(chunk, file));
+      docs.push(...parseManifests(chunk, file, STRICT));
     } catch (err) {
       if (!isManifestError(err)) throw err;
-      reportYamlError(err, file, findings);
+      const lenient = readLeniently(chunk, file, findings);
+      if (lenient) docs.push(...lenient);
+      else reportYamlError(err, file, findings);
     }
   });
+  return docs;
+}
+
+/**
+ * The documents as Argo's YAML reader (Go's) sees them, which accepts two
+ * things YAML 1.2 does not: a repeated key (the last one wins) and flow
+ * values continued on lines no deeper than their key. Each is a warning;
+ * undefined when the text is broken all the same.
+ */
+function readLeniently(
+  text: string,
+  file: string,
+  findings: Findings,
+): ParsedDocument[] | undefined {
+  try {
+    return parseManifests(text, file, STRICT);
+  } catch (err) {
+    if (!isManifestError(err)) throw err;
+  }
+  const fixed = indentFlowContinuations(text);
+  let docs: ParsedDocument[];
+  try {
+    docs = parseManifests(fixed.text, file, { uniqueKeys: false });
+  } catch (err) {
+    if (!isManifestError(err)) throw err;
+    return undefined;
+  }
+  for (const line of fixed.lines) {
+    findings.warn(
+      { file, position: { line, column: 1 } },
+      LintRule.yamlSyntax,
+      'this line continues a flow value ([...], {...} or a quoted string) no deeper than its key: Argo reads it, but YAML 1.2 and most other tools do not',
+      'indent the continuation lines past the key, or write the value as a block scalar with |',
+    );
+  }
+  for (const doc of parseAllDocuments(fixed.text)) {
+    for (const error of doc.errors) {
+      if (error.code !== 'DUPLICATE_KEY' || !error.linePos) continue;
+      const [{ line, col }] = error.linePos;
+      findings.warn(
+        { file, position: { line, column: col } },
+        LintRule.yamlSyntax,
+        'a key repeated in one mapping: Argo keeps the last value and drops the others',
+        'merge the two into one key',
+      );
+    }
+  }
   return docs;
 }
 

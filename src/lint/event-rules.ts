@@ -1,5 +1,7 @@
 import type { ManifestPath } from '../catalog/index.js';
+import { checkConditions, checkFilters } from '../sensors/index.js';
 import type { RuleContext } from './context.js';
+import { eventEnums, type CompiledTables } from './tables/index.js';
 import { isObj, list, str, type LintManifest, type Obj } from './manifests.js';
 import { closest, suggestion } from './suggest.js';
 import { LintRule } from './types.js';
@@ -82,6 +84,7 @@ export function checkSensor(ctx: RuleContext, sensor: LintManifest): void {
     }
     if (name !== undefined) dependencies.add(name);
     checkDependencySource(ctx, sensor, dep, path);
+    checkDependencyFilters(ctx, sensor, dep, path);
   });
   list(spec.triggers).forEach((trigger, i) => {
     if (isObj(trigger)) checkTrigger(ctx, sensor, trigger, ['spec', 'triggers', i], dependencies);
@@ -181,18 +184,169 @@ function checkTrigger(
       'add name:',
     );
   }
+  checkTriggerConditions(ctx, sensor, template, templatePath, dependencies);
   checkParameterSources(ctx, sensor, trigger.parameters, [...path, 'parameters'], dependencies);
+  const events = ctx.tables.events;
+  // Trigger parameters write into the trigger's template, so their dests are its fields.
+  const rewritten = checkTypedDests(ctx, sensor, trigger.parameters, [...path, 'parameters'], {
+    tables: events,
+    type: 'TriggerTemplate',
+  });
   for (const [type, body] of Object.entries(template)) {
     if (!isObj(body)) continue;
     const bodyPath = [...templatePath, type];
     for (const key of ['parameters', 'payload', 'dynamicHeaders']) {
+      // A template parameter that a trigger parameter rewrites is known only at run time.
+      if (rewritten.some((d) => d.startsWith(`${type}.${key}`))) continue;
       checkParameterSources(ctx, sensor, body[key], [...bodyPath, key], dependencies);
     }
     const source = isObj(body.source) ? body.source : undefined;
     if ((type === 'k8s' || type === 'argoWorkflow') && source && isObj(source.resource)) {
       checkDests(ctx, sensor, body.parameters, [...bodyPath, 'parameters'], source.resource);
+    } else if (type === 'http') {
+      // An http trigger's own parameters write into the trigger (url, method, headers ...);
+      // its payload parameters build the body from nothing, so any dest is right there.
+      checkTypedDests(ctx, sensor, body.parameters, [...bodyPath, 'parameters'], {
+        tables: events,
+        type: 'HTTPTrigger',
+      });
     }
   }
+}
+
+const conditionName = /[A-Za-z0-9_.-]+/g;
+
+/**
+ * Checks a trigger's `conditions` and `conditionsReset` with the sensor
+ * engine's own checks, then points at each name that is not a dependency.
+ */
+function checkTriggerConditions(
+  ctx: RuleContext,
+  sensor: LintManifest,
+  template: Obj,
+  path: ManifestPath,
+  dependencies: Set<string>,
+): void {
+  const conditions = str(template.conditions) ?? '';
+  const named = [...conditions.matchAll(conditionName)];
+  let syntax = true;
+  // Every name counts as known here, so that only the syntax is judged.
+  const all = new Set([...dependencies, ...named.map((m) => m[0])]);
+  checkConditions(template, all, (p, message, fix) => {
+    if (p[0] === 'conditions') syntax = false;
+    ctx.findings.error(
+      { doc: sensor.doc, path: [...path, ...p] },
+      LintRule.expression,
+      message,
+      fix ?? 'see the conditions and conditionsReset of Argo Events',
+    );
+  });
+  if (!syntax) return;
+  const lines = ctx.lines(sensor.doc.file);
+  for (const m of named) {
+    const name = m[0];
+    if (dependencies.has(name)) continue;
+    const at = positionIn(sensor.doc, [...path, 'conditions'], lines, conditions, m.index, name);
+    ctx.findings.error(
+      { file: sensor.doc.file, position: at },
+      LintRule.dependencyRef,
+      `conditions name "${name}", which is not a dependency of this Sensor`,
+      suggestion(name, [...dependencies]) || 'name one of spec.dependencies',
+    );
+  }
+}
+
+/** Checks a dependency's filters with the checks the sensor engine runs before it loads one. */
+function checkDependencyFilters(
+  ctx: RuleContext,
+  sensor: LintManifest,
+  dep: Obj,
+  path: ManifestPath,
+): void {
+  const filters = isObj(dep.filters) ? dep.filters : undefined;
+  const tables = ctx.tables.events;
+  // Unknown fields are already reported by the field check: a filter holding one is left out.
+  const clean = (value: unknown, type: string): boolean => {
+    const known = tables.get(type);
+    if (!isObj(value) || !known) return true;
+    const enums = Object.keys(value).filter((k) => eventEnums[`${type}.${k}`] !== undefined);
+    return (
+      Object.keys(value).every((k) => known.has(k)) &&
+      enums.every((k) => eventEnums[`${type}.${k}`]?.includes(String(value[k])))
+    );
+  };
+  const kept = filters
+    ? Object.fromEntries(
+        Object.entries(filters)
+          .filter(([k]) => tables.get('EventDependencyFilter')?.has(k))
+          .map(([k, v]) => {
+            const type = k === 'data' ? 'DataFilter' : k === 'exprs' ? 'ExprFilter' : undefined;
+            return [k, type && Array.isArray(v) ? v.filter((f) => clean(f, type)) : v];
+          }),
+      )
+    : dep.filters;
+  checkFilters(kept, dep.filtersLogicalOperator, (p, message, fix) => {
+    if (p.at(-1) === 'filtersLogicalOperator' || /LogicalOperator$/.test(String(p.at(-1)))) return;
+    if (p.at(-1) === 'comparator') return;
+    ctx.findings.error(
+      { doc: sensor.doc, path: [...path, ...p] },
+      LintRule.expression,
+      message,
+      fix ?? 'see the dependency filters of Argo Events',
+    );
+  });
+}
+
+/**
+ * Checks dests that write into an Argo type (a trigger template, an http
+ * trigger): the first fields must be fields of that type, or sjson adds a
+ * field that Argo then drops. Returns the dests.
+ */
+function checkTypedDests(
+  ctx: RuleContext,
+  sensor: LintManifest,
+  parameters: unknown,
+  path: ManifestPath,
+  root: { tables: CompiledTables; type: string },
+): string[] {
+  const dests: string[] = [];
+  list(parameters).forEach((p, i) => {
+    const dest = isObj(p) ? str(p.dest) : undefined;
+    if (dest === undefined) return;
+    dests.push(dest);
+    const problem = missingTypedDest(root.tables, root.type, sjsonPath(dest));
+    if (problem === undefined) return;
+    const destPath = [...path, i, 'dest'];
+    const lines = ctx.lines(sensor.doc.file);
+    ctx.findings.error(
+      { file: sensor.doc.file, position: positionIn(sensor.doc, destPath, lines, dest, 0, dest) },
+      LintRule.triggerDest,
+      `dest "${dest}" is not a field of the ${root.type} it writes into: ${problem.why}`,
+      problem.fix,
+    );
+  });
+  return dests;
+}
+
+function missingTypedDest(
+  tables: CompiledTables,
+  type: string,
+  parts: string[],
+): { why: string; fix: string } | undefined {
+  let fields = tables.get(type);
+  let where = `an Argo ${type}`;
+  for (const part of parts) {
+    if (!fields) return undefined;
+    const shape = fields.get(part);
+    if (!shape) {
+      const near = suggestion(part, [...fields.keys()]);
+      return { why: `${where} has no "${part}"`, fix: near || 'point dest at a field Argo reads' };
+    }
+    if (shape.kind !== 'object') return undefined;
+    fields = tables.get(shape.type);
+    where = `"${part}" (an Argo ${shape.type})`;
+  }
+  return undefined;
 }
 
 function checkParameterSources(

@@ -1,7 +1,7 @@
 import type { ManifestPath, ParsedDocument } from '../catalog/index.js';
 import type { Findings } from './findings.js';
 import { suggestion } from './suggest.js';
-import type { CompiledTables, FieldShape } from './tables/index.js';
+import type { CompiledTables, EnumTables, FieldShape } from './tables/index.js';
 import { LintRule } from './types.js';
 
 /** Fixes for unknown fields that are common mistakes, by `Type.field`. */
@@ -17,6 +17,13 @@ const hints: Readonly<Record<string, string>> = {
   'Template.arguments': 'a template declares "inputs"; "arguments" belong to the step or task',
   'WorkflowStep.inputs': 'a step passes "arguments"; "inputs" belong to the template it calls',
   'DAGTask.inputs': 'a task passes "arguments"; "inputs" belong to the template it calls',
+  'TriggerTemplate.atLeastOnce': 'atLeastOnce belongs to the trigger, next to its template',
+  'TriggerTemplate.policy': 'policy belongs to the trigger, next to its template',
+  'TriggerTemplate.retryStrategy': 'retryStrategy belongs to the trigger, next to its template',
+  'TriggerTemplate.rateLimit': 'rateLimit belongs to the trigger, next to its template',
+  'EventSourceSpec.type':
+    'an EventSource has no type: the key of each source (webhook:, calendar:, ...) is its type',
+  'HTTPTrigger.serverURL': 'an http trigger names its endpoint in url',
 };
 
 /** Fields that Argo still reads but no longer documents, with their shape and replacement. */
@@ -35,6 +42,8 @@ const deprecated: Readonly<Record<string, { shape: FieldShape; fix: string }>> =
 export interface FieldCheck {
   doc: ParsedDocument;
   tables: CompiledTables;
+  /** The values of enumerated scalar fields. */
+  enums: EnumTables;
   findings: Findings;
   /** Called for each known field, e.g. to notice pod-only fields. */
   onField?: (type: string, field: string, path: ManifestPath) => void;
@@ -108,8 +117,24 @@ export function checkFields(
       continue;
     }
     check.onField?.(shape.type, key, fieldPath);
-    checkFields(check, item, field, fieldPath);
+    if (field.kind === 'leaf') checkEnum(check, `${shape.type}.${key}`, item, fieldPath);
+    else checkFields(check, item, field, fieldPath);
   }
+}
+
+/** Reports a scalar outside its field's values; a `{{...}}` tag is known only at run time. */
+function checkEnum(check: FieldCheck, field: string, value: unknown, path: ManifestPath): void {
+  const allowed = check.enums[field];
+  if (allowed === undefined || value === null || value === undefined || value === '') return;
+  if (typeof value === 'string' && (value.includes('{{') || allowed.includes(value))) return;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const near = typeof value === 'string' ? suggestion(value, [...allowed]) : '';
+  check.findings.error(
+    { doc: check.doc, path },
+    LintRule.enumValue,
+    `"${text}" is not a value of ${describe(path)} (an Argo ${field})`,
+    near.startsWith('did you mean') ? near : `use one of: ${allowed.join(', ')}`,
+  );
 }
 
 /** A path as people read it: `spec.templates[2].script`. */

@@ -4,11 +4,14 @@ import { InputError } from '../errors/index.js';
 import type { LintSource } from './types.js';
 
 const manifestFile = /\.(ya?ml|json)$/i;
+/** Terraform files sit next to the manifests in a catalog; lint leaves them to Terraform. */
+const terraformFile = /\.(tf|tfvars|hcl)$/i;
 
 /**
- * Reads the files named, and the YAML and JSON files under the folders named
- * (recursively, sorted, skipping hidden folders and node_modules). Names are
- * reported as given, relative to `cwd` when they are relative.
+ * Reads the files named (but Terraform's), and the YAML and JSON files under
+ * the folders named (recursively, sorted, skipping hidden folders and
+ * node_modules). Names are reported as given, relative to `cwd` when they
+ * are relative.
  */
 export async function readSources(paths: readonly string[], cwd: string): Promise<LintSource[]> {
   const files: string[] = [];
@@ -27,8 +30,9 @@ export async function readSources(paths: readonly string[], cwd: string): Promis
       });
     }
     if (info.isDirectory()) {
-      const found = await listManifests(absolute);
-      if (found.length === 0) {
+      const terraform: string[] = [];
+      const found = await listManifests(absolute, terraform);
+      if (found.length === 0 && terraform.length === 0) {
         throw new InputError(`${given}: no YAML or JSON files in this folder`, {
           errors: [
             {
@@ -40,7 +44,7 @@ export async function readSources(paths: readonly string[], cwd: string): Promis
         });
       }
       files.push(...found.map((f) => path.join(given, path.relative(absolute, f))));
-    } else files.push(given);
+    } else if (!terraformFile.test(given)) files.push(given);
   }
   const unique = [...new Set(files)];
   return Promise.all(
@@ -48,16 +52,17 @@ export async function readSources(paths: readonly string[], cwd: string): Promis
   );
 }
 
-async function listManifests(dir: string): Promise<string[]> {
+async function listManifests(dir: string, terraform: string[]): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const found: string[] = [];
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!entry.name.startsWith('.') && entry.name !== 'node_modules') {
-        found.push(...(await listManifests(full)));
+        found.push(...(await listManifests(full, terraform)));
       }
     } else if (entry.isFile() && manifestFile.test(entry.name)) found.push(full);
+    else if (entry.isFile() && terraformFile.test(entry.name)) terraform.push(full);
   }
   return found;
 }

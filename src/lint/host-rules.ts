@@ -49,7 +49,8 @@ const podOnly: Readonly<Record<string, ReadonlySet<string>>> = {
   Container: new Set(['resources', 'securityContext', 'volumeMounts', 'imagePullPolicy']),
   ContainerNode: new Set(['resources', 'securityContext', 'volumeMounts', 'imagePullPolicy']),
   SensorSpec: new Set(['template', 'replicas']),
-  EventSourceSpec: new Set(['template', 'replicas', 'service']),
+  // An EventSource's service only publishes the ports Plinth listens on itself.
+  EventSourceSpec: new Set(['template', 'replicas']),
 };
 
 /** Notices pod-only fields while the field walk goes; reports them once per file. */

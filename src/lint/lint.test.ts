@@ -254,3 +254,121 @@ describe('plinth lint: the shipped catalog', () => {
     expect(r.files.length).toBeGreaterThan(0);
   });
 });
+
+describe('plinth lint: YAML as Argo reads it', () => {
+  it('warns, without errors, on a repeated key and a flow value continued at its key', async () => {
+    const r = await linter.lintPaths(['testdata/yaml/go-yaml.yaml.txt']);
+    expect(brief(r)).toEqual(['7:3 warning yaml-syntax', '19:1 warning yaml-syntax']);
+    expect(r.errors).toBe(0);
+  });
+});
+
+describe('plinth lint: values, expressions and outputs', () => {
+  it('reports enums, when, {{=...}}, depends, outputs and input artifacts that are wrong', async () => {
+    const r = await linter.lintPaths(['testdata/checks/workflow-bad.yaml']);
+    expect(
+      r.findings
+        .filter((f) => f.severity === 'error')
+        .map((f) => `${f.line}:${f.column} ${f.rule} ${f.fix}`),
+    ).toEqual([
+      '8:15 enum-value did you mean "OnPodCompletion"?',
+      '16:19 expression write a govaluate expression such as "{{steps.flip.outputs.result}} == heads"; quote values with spaces or symbols',
+      '20:27 output-ref did you mean "region"?',
+      '23:26 output-ref declare it under outputs.artifacts of template "produce" (- name: missing)',
+      '27:22 enum-value use one of: Always, OnFailure, OnError, OnTransientError',
+      '30:26 enum-value use one of: Always, IfNotPresent, Never',
+      "51:14 expression write it in Argo's expr syntax, e.g. {{=asInt(inputs.parameters.n) + 1}}",
+      '52:14 parameters did you mean "data"?',
+      '60:22 expression join task names (optionally .Succeeded, .Failed, ...) with &&, ||, ! and parentheses',
+      '64:27 output-ref declare it under outputs.parameters of template "produce" (- name: nope)',
+      '68:21 expression write it in Argo\'s expr syntax, e.g. lastRetry.status == "Error"',
+    ]);
+  });
+
+  it('accepts the same workflow written right, and tags where an enum goes', async () => {
+    const r = await linter.lintPaths(['testdata/checks/workflow-good.yaml']);
+    expect(r.errors).toBe(0);
+    expect(brief(r)).toEqual(['7:3 warning pod-only-field']);
+  });
+
+  it('reports sensor enums, filters, conditions and dests that Argo would refuse or drop', async () => {
+    const r = await linter.lintPaths(['testdata/checks/sensor-bad.yaml']);
+    const errors = r.findings.filter((f) => f.severity === 'error');
+    expect(errors.map((f) => `${f.line}:${f.column} ${f.rule}`)).toEqual([
+      '10:31 enum-value',
+      '12:30 enum-value',
+      '15:19 enum-value',
+      '17:25 enum-value',
+      '19:19 expression',
+      '26:30 dependency-ref',
+      '28:22 enum-value',
+      '46:26 enum-value',
+      '51:17 trigger-dest',
+      '54:21 expression',
+      '57:19 enum-value',
+      '62:21 trigger-dest',
+    ]);
+    expect(errors.map((f) => f.message)).toContain(
+      'conditions name "tag", which is not a dependency of this Sensor',
+    );
+    expect(errors.find((f) => f.line === 51)?.fix).toBe('did you mean "operation"?');
+    expect(errors.find((f) => f.line === 62)?.fix).toBe('did you mean "url"?');
+  });
+
+  it('accepts trigger parameters that rewrite the template, http dests and payloads', async () => {
+    const r = await linter.lintPaths(['testdata/checks/sensor-good.yaml']);
+    expect(r.errors).toBe(0);
+    expect(brief(r)).toEqual(['8:24 warning event-source-ref']);
+  });
+});
+
+describe('plinth lint: Plinth catalog files', () => {
+  it('checks request kinds and the tier policy as plinth up loads them', async () => {
+    const catalog = path.join(root, 'catalog');
+    const r = await linter.lintPaths([
+      'testdata/catalog',
+      path.join(catalog, 'events'),
+      path.join(catalog, 'workflows'),
+    ]);
+    expect(r.findings.map(formatFinding)).toEqual([
+      'testdata/catalog/kinds/bad.yaml:11:13: error: spec.approval must be true or false (write the request kind as catalog/README.md describes)',
+      'testdata/catalog/kinds/bad.yaml:26:14: error: EventSource "infrastructure" has no webhook event "topics", which requests of this kind are posted to (use one of: compute, database, storage)',
+      'testdata/catalog/policies/tiers.json:1:1: error: tiers.development.approval must be one of none, team-approver, another-approver (each tier needs approval:, needsApproval: and expires:)',
+    ]);
+  });
+
+  it('skips Terraform files quietly, named or in a folder', async () => {
+    const modules = path.join(root, 'catalog/modules/environment');
+    const r = await linter.lintPaths([modules, path.join(modules, 'main.tf')]);
+    expect(r.files).toEqual([]);
+    expect(r.findings).toEqual([]);
+  });
+
+  it('finds nothing at all in the shipped catalog, .tf files skipped', async () => {
+    const r = await linter.lintPaths([path.join(root, 'catalog')]);
+    expect(r.findings.map(formatFinding)).toEqual([]);
+    expect(r.files.some((f) => f.endsWith('tiers.json'))).toBe(true);
+    expect(r.files.some((f) => f.endsWith('.tf'))).toBe(false);
+  });
+
+  it('notes the local artifact as a Plinth extension that Argo does not know', () => {
+    const r = linter.lintSources([
+      {
+        file: 'local.yaml',
+        text: [
+          'apiVersion: argoproj.io/v1alpha1',
+          'kind: WorkflowTemplate',
+          'metadata: {name: local}',
+          'spec:',
+          '  templates:',
+          '    - name: main',
+          '      inputs:',
+          '        artifacts:',
+          '          - {name: plan, path: /tmp/plan, local: {key: plans/a}}',
+          '      container: {image: alpine}',
+        ].join('\n'),
+      },
+    ]);
+    expect(brief(r)).toEqual(['9:43 warning plinth-extension']);
+  });
+});

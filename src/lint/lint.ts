@@ -1,4 +1,11 @@
-import type { ManifestPath, ParsedDocument } from '../catalog/index.js';
+import type { ManifestPath, ParsedDocument, RequestKind } from '../catalog/index.js';
+import {
+  checkRequestKind,
+  checkRequestKindRefs,
+  checkTierPolicy,
+  isRequestKind,
+  isTierPolicy,
+} from './catalog-rules.js';
 import type { RuleContext } from './context.js';
 import { documentLines } from './text.js';
 import { readDocuments } from './documents.js';
@@ -9,6 +16,7 @@ import { checkHostSteps, PodOnlyFields } from './host-rules.js';
 import {
   EventsKind,
   isObj,
+  OtherWorkflowsKind,
   list,
   str,
   WorkflowKind,
@@ -20,7 +28,10 @@ import {
 import { suggestion } from './suggest.js';
 import {
   compileTables,
+  eventEnums,
   eventFieldTables,
+  plinthExtensions,
+  workflowEnums,
   workflowFieldTables,
   type CompiledTables,
 } from './tables/index.js';
@@ -30,7 +41,8 @@ import { checkWorkflow } from './workflow-rules.js';
 const apiVersion = 'argoproj.io/v1alpha1';
 const workflowKinds: readonly string[] = Object.values(WorkflowKind);
 const eventsKinds: readonly string[] = Object.values(EventsKind);
-const knownKinds = [...workflowKinds, ...eventsKinds];
+const otherKinds: readonly string[] = Object.values(OtherWorkflowsKind);
+const knownKinds = [...workflowKinds, ...otherKinds, ...eventsKinds];
 
 /** Checks Argo manifests given as text; see `createLinter`. */
 export function lintSourcesWith(
@@ -48,7 +60,13 @@ export function lintSourcesWith(
     sensors: [],
   };
   const podOnly = new PodOnlyFields();
-  const ctx: RuleContext = { set, findings, lines: (file) => lines.get(file) ?? [] };
+  const requestKinds: { doc: ParsedDocument; kind: RequestKind }[] = [];
+  const ctx: RuleContext = {
+    set,
+    findings,
+    tables,
+    lines: (file) => lines.get(file) ?? [],
+  };
 
   const walk = (
     doc: ParsedDocument,
@@ -60,8 +78,20 @@ export function lintSourcesWith(
     const check: FieldCheck = {
       doc,
       tables: table,
+      enums: table === tables.workflows ? workflowEnums : eventEnums,
       findings,
-      onField: (t, field, p) => podOnly.notice(doc, t, field, p),
+      onField: (t, field, p) => {
+        podOnly.notice(doc, t, field, p);
+        const extension = plinthExtensions[`${t}.${field}`];
+        if (extension !== undefined) {
+          findings.warn(
+            { doc, path: p, at: 'key' },
+            LintRule.plinthExtension,
+            `note: ${field} is a Plinth extension (${extension}); Argo does not know it`,
+            'keep it for Plinth; use an Argo artifact repository (s3, http, ...) for manifests Argo runs',
+          );
+        }
+      },
     };
     checkFields(check, value, { kind: 'object', type }, path);
   };
@@ -69,11 +99,22 @@ export function lintSourcesWith(
   for (const source of sources) {
     lines.set(source.file, documentLines(source.text));
     for (const doc of readDocuments(source.text, source.file, findings)) {
+      if (isObj(doc.object) && isRequestKind(doc.object)) {
+        const kind = checkRequestKind(doc, findings);
+        if (kind) requestKinds.push({ doc, kind });
+        continue;
+      }
+      if (isObj(doc.object) && isTierPolicy(doc.object)) {
+        checkTierPolicy(doc, findings);
+        continue;
+      }
       const m = header(doc, findings);
       if (!m) continue;
       if (workflowKinds.includes(m.kind)) {
         walk(doc, m.object, tables.workflows, m.kind, []);
         addUnit(set, findings, m, unitOf(m));
+      } else if (otherKinds.includes(m.kind)) {
+        walk(doc, m.object, tables.workflows, m.kind, []);
       } else {
         walk(doc, m.object, tables.events, m.kind, []);
         addEvents(set, findings, m);
@@ -100,6 +141,7 @@ export function lintSourcesWith(
   }
   for (const source of set.eventSources.values()) checkEventBus(ctx, source);
   for (const sensor of set.sensors) checkSensor(ctx, sensor);
+  for (const { doc, kind } of requestKinds) checkRequestKindRefs(ctx, doc, kind);
   podOnly.report(ctx);
 
   const files = sources.map((s) => s.file);
@@ -179,12 +221,14 @@ function header(doc: ParsedDocument, findings: Findings): LintManifest | undefin
   const name = str(meta.name);
   const generated = kind === WorkflowKind.Workflow && str(meta.generateName) !== undefined;
   if (name === undefined && !generated) {
-    findings.error(
+    // A Workflow is found by nothing else, so Argo's checks let it pass; the API server names it.
+    findings.add(
       { doc, path: isObj(object.metadata) ? ['metadata'] : [] },
+      kind === WorkflowKind.Workflow ? Severity.warning : Severity.error,
       LintRule.requiredField,
       `${kind} has no metadata.name`,
       kind === WorkflowKind.Workflow
-        ? 'add metadata.name or metadata.generateName'
+        ? 'add metadata.name or metadata.generateName, which Kubernetes requires'
         : 'add metadata.name',
     );
   }

@@ -25,6 +25,10 @@ export const WorkflowKind = {
 } as const;
 export type WorkflowKind = (typeof WorkflowKind)[keyof typeof WorkflowKind];
 
+/** Other Argo Workflows kinds, whose fields `plinth lint` checks. */
+export const OtherWorkflowsKind = { WorkflowEventBinding: 'WorkflowEventBinding' } as const;
+export type OtherWorkflowsKind = (typeof OtherWorkflowsKind)[keyof typeof OtherWorkflowsKind];
+
 /** The Argo Events kinds `plinth lint` checks. */
 export const EventsKind = {
   EventBus: 'EventBus',

@@ -12,6 +12,16 @@ export const LintRule = {
   unknownKind: 'unknown-kind',
   /** A field the Argo type does not have. */
   unknownField: 'unknown-field',
+  /** A scalar outside the values its field takes (retryPolicy, operation, ...). */
+  enumValue: 'enum-value',
+  /** An expression that does not parse: when, {{=...}}, depends, conditions, filters. */
+  expression: 'expression',
+  /** A step's or task's output, parameter or artifact that does not exist. */
+  outputRef: 'output-ref',
+  /** A field only Plinth reads, e.g. an artifact's `local`. */
+  plinthExtension: 'plinth-extension',
+  /** A Plinth catalog file: a RequestKind or the tier policy. */
+  catalog: 'catalog',
   /** A mapping where a list belongs, or the other way round. */
   fieldType: 'field-type',
   /** A field Argo requires, or a name that must be unique. */

@@ -3,10 +3,12 @@ import { isObj } from './manifests.js';
 
 /** A variable that a `{{...}}` tag reads. */
 export interface VariableRef {
-  /** `inputs.parameters`, `workflow.parameters`, `steps` or `tasks`. */
-  scope: 'inputs.parameters' | 'workflow.parameters' | 'steps' | 'tasks';
-  /** The parameter, step or task name. */
+  /** `inputs.parameters`, `inputs.artifacts`, `workflow.parameters`, `steps` or `tasks`. */
+  scope: 'inputs.parameters' | 'inputs.artifacts' | 'workflow.parameters' | 'steps' | 'tasks';
+  /** The parameter, artifact, step or task name. */
   name: string;
+  /** For a step or task, what is read of it, e.g. `outputs.parameters.region`. */
+  field?: string;
   /** The whole tag, e.g. `{{inputs.parameters.region}}`. */
   tag: string;
   /** Where the tag starts in the string. */
@@ -15,9 +17,9 @@ export interface VariableRef {
 
 const tagPattern = /\{\{(=?)([^{}]*)\}\}/g;
 const simplePattern =
-  /^\s*(?:(inputs\.parameters|workflow\.parameters)\.([-\w]+)|(steps|tasks)\.([-\w]+)\.[\w.-]+)\s*$/;
+  /^\s*(?:(inputs\.parameters|inputs\.artifacts|workflow\.parameters)\.([-\w]+)(?:\.[\w.-]+)?|(steps|tasks)\.([-\w]+)\.([\w.-]+))\s*$/;
 const exprPattern =
-  /\b(?:(inputs\.parameters|workflow\.parameters)|(steps|tasks))(?:\.(\w+)|\[\s*['"]([^'"]+)['"]\s*\])/g;
+  /(?<![\w.])(?:(inputs\.parameters|inputs\.artifacts|workflow\.parameters)|(steps|tasks))(?:\.(\w+)|\[\s*['"]([^'"]+)['"]\s*\])((?:\.\w+)*)/g;
 
 /** The parameters, steps and tasks that the tags of `text` read. */
 export function variableRefs(text: string): VariableRef[] {
@@ -29,14 +31,16 @@ export function variableRefs(text: string): VariableRef[] {
       for (const e of body.matchAll(exprPattern)) {
         const scope = (e[1] ?? e[2]) as VariableRef['scope'];
         const name = e[3] ?? e[4] ?? '';
-        refs.push({ scope, name, tag, offset });
+        const field = e[5] ? e[5].slice(1) : undefined;
+        refs.push({ scope, name, tag, offset, ...(field && e[2] ? { field } : {}) });
       }
       continue;
     }
     const s = simplePattern.exec(body);
     if (!s) continue;
     const scope = (s[1] ?? s[3]) as VariableRef['scope'];
-    refs.push({ scope, name: s[2] ?? s[4] ?? '', tag, offset });
+    const field = s[5];
+    refs.push({ scope, name: s[2] ?? s[4] ?? '', tag, offset, ...(field ? { field } : {}) });
   }
   return refs;
 }

@@ -19,6 +19,13 @@ import {
 } from './template-refs.js';
 import { LintRule } from './types.js';
 import { positionIn, stringsIn, variableRefs } from './variables.js';
+import {
+  checkCallExpressions,
+  checkDepends,
+  checkExpressionFields,
+  checkExpressionTags,
+  checkOutputRef,
+} from './expression-rules.js';
 
 const taskResults = /\.(Succeeded|Failed|Errored|Skipped|Omitted|Daemoned|AnySucceeded|AllFailed)$/;
 
@@ -86,6 +93,7 @@ export function checkWorkflow(ctx: RuleContext, unit: WorkflowUnit): void {
   list(spec.templates).forEach((t, i) => {
     if (isObj(t)) checkTemplate(ctx, unit, t, [...specPath, 'templates', i], local, globals);
   });
+  checkExpressionFields(ctx, unit, spec, specPath);
 }
 
 /** The input parameters of a template that have no value of their own. */
@@ -162,24 +170,25 @@ function checkTemplate(
   globals: Globals | undefined,
 ): void {
   const { doc } = unit;
-  const steps = new Set<string>();
+  const steps = new Map<string, Obj | undefined>();
   list(t.steps).forEach((group, g) => {
     list(group).forEach((step, s) => {
       if (!isObj(step)) return;
       const stepPath = [...path, 'steps', g, s];
       const name = str(step.name);
-      if (name !== undefined) steps.add(name);
-      else
+      if (name === undefined)
         ctx.findings.error(
           { doc, path: stepPath },
           LintRule.requiredField,
           'a step without a name',
           'add name:',
         );
-      checkCall(ctx, unit, step, stepPath, local, globals);
+      const called = checkCall(ctx, unit, step, stepPath, local, globals);
+      if (name !== undefined) steps.set(name, called);
+      checkCallExpressions(ctx, unit, step, stepPath);
     });
   });
-  const tasks = new Set<string>();
+  const tasks = new Map<string, Obj | undefined>();
   const dag = isObj(t.dag) ? t.dag : undefined;
   if (dag) {
     list(dag.tasks).forEach((task, i) => {
@@ -201,16 +210,21 @@ function checkTemplate(
           'rename or remove one of them',
         );
       }
-      if (name !== undefined) tasks.add(name);
+      if (name !== undefined) tasks.set(name, undefined);
     });
     list(dag.tasks).forEach((task, i) => {
       if (!isObj(task)) return;
       const taskPath = [...path, 'dag', 'tasks', i];
-      checkCall(ctx, unit, task, taskPath, local, globals);
+      const called = checkCall(ctx, unit, task, taskPath, local, globals);
+      const name = str(task.name);
+      if (name !== undefined && !tasks.get(name)) tasks.set(name, called);
       checkDependencies(ctx, unit, task, taskPath, tasks);
+      checkCallExpressions(ctx, unit, task, taskPath);
     });
     const target = str(dag.target);
-    for (const name of target?.split(/\s+/).filter(Boolean) ?? []) {
+    // A target made of a parameter ({{workflow.parameters.target}}) is known only at run time.
+    const fixed = target !== undefined && !target.includes('{{') ? target : '';
+    for (const name of fixed.split(/\s+/).filter(Boolean)) {
       if (!tasks.has(name))
         unknownTask(ctx, unit, [...path, 'dag', 'target'], target ?? '', name, tasks);
     }
@@ -233,14 +247,14 @@ function checkCall(
   path: ManifestPath,
   local: Map<string, Obj>,
   globals: Globals | undefined,
-): void {
+): Obj | undefined {
   const r = resolveCall(ctx, unit, call, path, local);
   const onExit = str(call.onExit);
   if (onExit !== undefined) resolveLocal(ctx, unit, onExit, [...path, 'onExit'], local);
   checkHooks(ctx, unit, call.hooks, [...path, 'hooks'], local);
   if (isObj(call.inline))
     checkTemplate(ctx, unit, call.inline, [...path, 'inline'], local, globals);
-  if (!r.found) return;
+  if (!r.found) return undefined;
   const args = isObj(call.arguments) ? call.arguments : {};
   const passed = new Set(names(args.parameters));
   const what = call.name === undefined ? 'this call' : `"${String(call.name)}"`;
@@ -254,6 +268,7 @@ function checkCall(
       `add - name: ${name} under arguments.parameters, or give the input a default`,
     );
   }
+  return r.template;
 }
 
 function checkDependencies(
@@ -261,7 +276,7 @@ function checkDependencies(
   unit: WorkflowUnit,
   task: Obj,
   path: ManifestPath,
-  tasks: Set<string>,
+  tasks: Map<string, unknown>,
 ): void {
   list(task.dependencies).forEach((dep, i) => {
     if (typeof dep === 'string' && !tasks.has(dep)) {
@@ -270,6 +285,7 @@ function checkDependencies(
   });
   const depends = str(task.depends);
   if (depends === undefined) return;
+  if (!checkDepends(ctx, unit, depends, [...path, 'depends'])) return;
   for (const token of depends.replace(/&&|\|\||[!()]/g, ' ').split(/\s+/)) {
     const name = token.replace(taskResults, '');
     if (name !== '' && !tasks.has(name)) {
@@ -284,7 +300,7 @@ function unknownTask(
   path: ManifestPath,
   text: string,
   name: string,
-  tasks: Set<string>,
+  tasks: Map<string, unknown>,
 ): void {
   const lines = ctx.lines(unit.doc.file);
   const position = positionIn(unit.doc, path, lines, text, text.indexOf(name), name);
@@ -292,7 +308,7 @@ function unknownTask(
     { file: unit.doc.file, position },
     LintRule.templateRef,
     `no dag task "${name}" in this dag`,
-    suggestion(name, [...tasks]) || 'name a task of the same dag',
+    suggestion(name, [...tasks.keys()]) || 'name a task of the same dag',
   );
 }
 
@@ -302,13 +318,15 @@ function checkVariables(
   t: Obj,
   path: ManifestPath,
   globals: Globals | undefined,
-  steps: Set<string> | undefined,
-  tasks: Set<string> | undefined,
+  steps: Map<string, Obj | undefined> | undefined,
+  tasks: Map<string, Obj | undefined> | undefined,
 ): void {
   const inputs = names(isObj(t.inputs) ? t.inputs.parameters : undefined);
+  const inputArtifacts = names(isObj(t.inputs) ? t.inputs.artifacts : undefined);
   const lines = ctx.lines(unit.doc.file);
   const template = str(t.name) ?? 'inline';
   for (const s of stringsIn(t, path, new Set(['inline']))) {
+    checkExpressionTags(ctx, unit, s.text, s.path);
     for (const ref of variableRefs(s.text)) {
       const place = {
         file: unit.doc.file,
@@ -334,20 +352,31 @@ function checkVariables(
           `add - name: ${ref.name} under spec.arguments.parameters`;
         if (globals.certain) ctx.findings.error(place, LintRule.parameters, message, fix);
         else ctx.findings.warn(place, LintRule.parameters, message, fix);
+      } else if (ref.scope === 'inputs.artifacts' && !inputArtifacts.includes(ref.name)) {
+        ctx.findings.error(
+          place,
+          LintRule.parameters,
+          `${ref.tag}: template "${template}" has no input artifact "${ref.name}"`,
+          suggestion(ref.name, inputArtifacts).replace(/^use one of/, 'its input artifacts are') ||
+            `declare it under inputs.artifacts (- name: ${ref.name})`,
+        );
       } else if (ref.scope === 'steps' && steps && !steps.has(ref.name)) {
         ctx.findings.error(
           place,
           LintRule.parameters,
           `${ref.tag}: no step "${ref.name}" in template "${template}"`,
-          suggestion(ref.name, [...steps]) || 'name a step of this template',
+          suggestion(ref.name, [...steps.keys()]) || 'name a step of this template',
         );
       } else if (ref.scope === 'tasks' && tasks && !tasks.has(ref.name)) {
         ctx.findings.error(
           place,
           LintRule.parameters,
           `${ref.tag}: no dag task "${ref.name}" in template "${template}"`,
-          suggestion(ref.name, [...tasks]) || 'name a task of this dag',
+          suggestion(ref.name, [...tasks.keys()]) || 'name a task of this dag',
         );
+      } else if (ref.scope === 'steps' || ref.scope === 'tasks') {
+        const called = (ref.scope === 'steps' ? steps : tasks)?.get(ref.name);
+        if (called) checkOutputRef(ctx, place, ref, called);
       }
     }
   }

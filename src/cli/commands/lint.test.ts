@@ -36,7 +36,26 @@ describe('plinth lint', () => {
     expect(io.err()).toBe('no problems in 1 file\n');
     const catalog = memoryIO({}, { cwd: root });
     expect(await runCli(['lint', 'catalog'], catalog)).toBe(0);
-    expect(catalog.out()).not.toContain(': error: ');
+    // Request kinds and the tier policy are checked too; the .tf files are skipped.
+    expect(catalog.out()).toBe('');
+    expect(catalog.err()).toMatch(/^no problems in \d+ files\n$/);
+  });
+
+  it('exits 0 on YAML that only Argo reads, and 1 on wrong values and expressions, in JSON too', async () => {
+    const lenient = memoryIO({}, { cwd: root });
+    expect(await runCli(['lint', `${testdata}/yaml/go-yaml.yaml.txt`], lenient)).toBe(0);
+    expect(lenient.err()).toBe('0 errors, 2 warnings in 1 file\n');
+    const io = memoryIO({}, { cwd: root });
+    const code = await runCli(['lint', '-o', 'json', `${testdata}/checks/sensor-bad.yaml`], io);
+    expect(code).toBe(1);
+    const findings = JSON.parse(io.out()) as { rule: string; line: number; fix: string }[];
+    expect(findings.filter((f) => f.rule === 'trigger-dest')).toEqual([
+      expect.objectContaining({ line: 51, fix: 'did you mean "operation"?' }),
+      expect.objectContaining({ line: 62, fix: 'did you mean "url"?' }),
+    ]);
+    expect(new Set(findings.map((f) => f.rule))).toEqual(
+      new Set(['event-source-ref', 'enum-value', 'expression', 'dependency-ref', 'trigger-dest']),
+    );
   });
 
   it('prints the findings as a JSON array with -o json', async () => {

@@ -13,8 +13,8 @@ export const workflowFieldTables: FieldTables = {
   Artifact: `
     archive:ArchiveStrategy archiveLogs artifactGC:ArtifactGC artifactory:ArtifactoryArtifact
     azure:AzureArtifact deleted from fromExpression gcs:GCSArtifact git:GitArtifact globalName
-    hdfs:HDFSArtifact http:HTTPArtifact mode name optional oss:OSSArtifact path
-    plugin:PluginArtifact raw:RawArtifact recurseMode s3:S3Artifact subPath
+    hdfs:HDFSArtifact http:HTTPArtifact local:LocalArtifact mode name optional oss:OSSArtifact
+    path plugin:PluginArtifact raw:RawArtifact recurseMode s3:S3Artifact subPath
   `,
   ArtifactGC: 'podMetadata:Metadata serviceAccountName strategy',
   ArtifactLocation: `
@@ -70,6 +70,7 @@ export const workflowFieldTables: FieldTables = {
   Data: 'source:DataSource transformation:[]TransformationStep',
   DataSource: 'artifactPaths:ArtifactPaths',
   EnvVar: 'name value valueFrom',
+  Event: 'selector',
   ExecutorConfig: 'serviceAccountName',
   ExecutorPlugin: 'metadata:ObjectMeta spec:ExecutorPluginSpec',
   ExecutorPluginSidecar: 'automountServiceAccountToken container:Container',
@@ -97,6 +98,7 @@ export const workflowFieldTables: FieldTables = {
   Histogram: 'buckets value',
   Inputs: 'artifacts:[]Artifact parameters:[]Parameter',
   LabelValueFrom: 'expression',
+  LocalArtifact: 'key',
   LifecycleHook: 'arguments:Arguments expression template templateRef:TemplateRef',
   ManifestFrom: 'artifact:Artifact',
   Memoize: 'cache:Cache key maxAge',
@@ -151,6 +153,7 @@ export const workflowFieldTables: FieldTables = {
   StopStrategy: 'expression',
   SuspendTemplate: 'duration',
   SyncDatabaseRef: 'key',
+  Submit: 'arguments:Arguments metadata:ObjectMeta workflowTemplateRef:WorkflowTemplateRef',
   Synchronization: 'mutexes:[]Mutex semaphores:[]SemaphoreRef',
   TTLStrategy: 'secondsAfterCompletion secondsAfterFailure secondsAfterSuccess',
   TarStrategy: 'compressionLevel',
@@ -176,6 +179,8 @@ export const workflowFieldTables: FieldTables = {
   ValueFrom: 'configMapKeyRef default event expression jqFilter jsonPath parameter path supplied',
   VolumeClaimGC: 'strategy',
   Workflow: 'apiVersion kind metadata:ObjectMeta spec:WorkflowSpec status',
+  WorkflowEventBinding: 'apiVersion kind metadata:ObjectMeta spec:WorkflowEventBindingSpec',
+  WorkflowEventBindingSpec: 'event:Event submit:Submit',
   WorkflowLevelArtifactGC: `
     forceFinalizerRemoval podMetadata:Metadata podSpecPatch serviceAccountName strategy
   `,
