@@ -226,6 +226,36 @@ describe('access control, audit, idempotency and metrics', () => {
       ).toBe(200);
     });
 
+    it('decides every read in the one authorization module: viewers read, only admins read audit and tokens', async () => {
+      const viewer = await issue('vic', 'viewer');
+      const developer = await issue('dana', 'developer', 'payments');
+      for (const url of [
+        '/api/v1/environments',
+        '/api/v1/environments/nowhere',
+        '/api/v1/environments/nowhere/applications',
+        '/api/v1/environments/nowhere/applications/web',
+        '/api/v1/environments/nowhere/applications/web/configuration',
+        '/api/v1/runs',
+        '/api/v1/events',
+        '/api/v1/catalog',
+      ]) {
+        const res = await app.inject({ url, headers: bearer(viewer) });
+        expect([200, 404], `${url} answered ${res.statusCode}`).toContain(res.statusCode);
+      }
+      for (const [url, permission] of [
+        ['/api/v1/audit', 'audit:read'],
+        ['/api/v1/tokens', 'tokens:read'],
+      ] as const) {
+        const res = await app.inject({ url, headers: bearer(developer) });
+        expect(res.statusCode).toBe(403);
+        expect(res.json()).toMatchObject({
+          code: 'FORBIDDEN',
+          details: { permission, role: 'developer', team: 'payments' },
+        });
+        expect(res.json<{ detail: string }>().detail).toContain(permission);
+      }
+    });
+
     it("refuses a developer another team's environment, and lets the owners and admins in", async () => {
       dispatcher.submit = false;
       const alice = await issue('alice', 'developer', 'payments');

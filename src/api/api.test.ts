@@ -270,9 +270,23 @@ describe('api', () => {
     expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
   });
 
-  it('never writes the bearer token to the log', async () => {
+  it('logs one line per write and refusal, never the bearer token, and no line for a read', async () => {
     await app.inject({ url: '/api/v1/environments', headers: auth() });
-    expect(logText).toContain('[redacted]');
+    expect(logText).not.toContain('request answered');
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/environments',
+      headers: auth(),
+      payload: { name: 'Not A Name' },
+    });
+    const lines = logText
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l['msg'] === 'request answered');
+    expect(lines).toEqual([
+      expect.objectContaining({ method: 'POST', url: '/api/v1/environments', statusCode: 400 }),
+    ]);
     expect(logText).not.toContain(token);
   });
 

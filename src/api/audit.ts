@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Platform } from '../platform/index.js';
-import { WRITE_METHODS } from './idempotency.js';
+import { WRITE_METHODS, onWriteRoutes } from './write-hooks.js';
 
 /** What a route may add to its audit entry (never a body or a secret). */
 export interface AuditNote {
@@ -86,31 +86,33 @@ function problemCode(reply: FastifyReply, payload: unknown): string | undefined 
  */
 export function registerAuditTrail(app: FastifyInstance, platform: Platform): void {
   app.decorateRequest('auditNote', null);
-  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
-    if (!WRITE_METHODS.has(request.method) || !request.principal) return payload;
-    if (request.idempotency?.replayed) return payload;
-    const route = request.routeOptions.url ?? request.url.split('?')[0] ?? request.url;
-    const described = describeWrite(
-      request.method,
-      route,
-      (request.params ?? {}) as Record<string, string>,
-      request.body,
-    );
-    const note = request.auditNote;
-    const code = problemCode(reply, payload);
-    try {
-      await platform.audit.record({
-        actor: request.principal,
-        action: request.routeOptions.config.auditAction ?? described.action,
-        target: note?.target ?? described.target,
-        requestId: request.id,
-        outcome: outcomeOf(reply.statusCode),
-        status: reply.statusCode,
-        details: { ...note?.details, ...(code === undefined ? {} : { code }) },
-      });
-    } catch (err) {
-      request.log.error({ err }, 'recording the audit entry failed');
-    }
-    return payload;
+  onWriteRoutes(app, {
+    onSend: async (request: FastifyRequest, reply: FastifyReply, payload) => {
+      if (!WRITE_METHODS.has(request.method) || !request.principal) return payload;
+      if (request.idempotency?.replayed) return payload;
+      const route = request.routeOptions.url ?? request.url.split('?')[0] ?? request.url;
+      const described = describeWrite(
+        request.method,
+        route,
+        (request.params ?? {}) as Record<string, string>,
+        request.body,
+      );
+      const note = request.auditNote;
+      const code = problemCode(reply, payload);
+      try {
+        await platform.audit.record({
+          actor: request.principal,
+          action: request.routeOptions.config.auditAction ?? described.action,
+          target: note?.target ?? described.target,
+          requestId: request.id,
+          outcome: outcomeOf(reply.statusCode),
+          status: reply.statusCode,
+          details: { ...note?.details, ...(code === undefined ? {} : { code }) },
+        });
+      } catch (err) {
+        request.log.error({ err }, 'recording the audit entry failed');
+      }
+      return payload;
+    },
   });
 }

@@ -72,15 +72,24 @@ export function registerMetrics(
     });
   }
 
-  app.addHook('onResponse', async (request, reply) => {
+  // Each series' children are looked up once, not hashed from their labels at every request.
+  const series = new Map<
+    string,
+    { count: ReturnType<typeof requests.labels>; time: ReturnType<typeof durations.labels> }
+  >();
+  app.addHook('onResponse', (request, reply, done) => {
     // Unmatched URLs share one label, so scanners cannot grow the series without bound.
-    const labels = {
-      method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
-      status_code: String(reply.statusCode),
-    };
-    requests.inc(labels);
-    durations.observe(labels, reply.elapsedTime / 1000);
+    const route = request.routeOptions.url ?? 'unmatched';
+    const key = `${request.method} ${reply.statusCode} ${route}`;
+    let children = series.get(key);
+    if (!children) {
+      const labels = { method: request.method, route, status_code: String(reply.statusCode) };
+      children = { count: requests.labels(labels), time: durations.labels(labels) };
+      series.set(key, children);
+    }
+    children.count.inc();
+    children.time.observe(reply.elapsedTime / 1000);
+    done();
   });
   return registry;
 }

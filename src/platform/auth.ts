@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { InputError, UnauthenticatedError } from '../errors/index.js';
-import type { Store } from '../store/index.js';
+import type { Store, TokenRecord } from '../store/index.js';
 import type { AuditService } from './audit.js';
 import { Role, type AuthService, type Principal } from './types.js';
 
@@ -8,6 +8,19 @@ const roles = Object.values(Role) as string[];
 /** `lastUsedAt` (and a `token.use` audit entry) is written at most this often per token, so reads stay cheap. */
 const TOUCH_INTERVAL_MS = 60_000;
 const MIN_SECRET_LENGTH = 16;
+/**
+ * How long an authenticated token is trusted without reading the store. A
+ * revoke through this process drops it at once; one through another process
+ * (the clustered shape) takes effect here within this time.
+ */
+export const TOKEN_CACHE_TTL_MS = 5_000;
+const TOKEN_CACHE_SIZE = 1_000;
+
+interface CachedToken {
+  token: TokenRecord;
+  principal: Principal;
+  cachedAt: number;
+}
 
 /** A new secret: `plinth_` and 32 base64url characters (192 random bits). */
 export function generateSecret(): string {
@@ -65,6 +78,44 @@ export function createAuthService(deps: {
     return { id, secret };
   }
 
+  /** Authenticated tokens by the hash of their secret (never the secret itself). */
+  const cache = new Map<string, CachedToken>();
+
+  function forget(tokenId: string): void {
+    for (const [hash, entry] of cache) {
+      if (entry.token.id === tokenId) cache.delete(hash);
+    }
+  }
+
+  async function cachedOrLoaded(hash: string, nowMs: number): Promise<CachedToken> {
+    const hit = cache.get(hash);
+    if (hit && nowMs - hit.cachedAt < TOKEN_CACHE_TTL_MS) return hit;
+    cache.delete(hash);
+    const token = await store.tokens.findByHash(hash);
+    if (!token || token.revokedAt !== null) {
+      throw new UnauthenticatedError('the bearer token is not valid');
+    }
+    if (!roles.includes(token.role)) {
+      throw new UnauthenticatedError('the bearer token has an unknown role');
+    }
+    const entry: CachedToken = {
+      token,
+      principal: {
+        tokenId: token.id,
+        name: token.name,
+        role: token.role as Role,
+        team: token.team,
+      },
+      cachedAt: nowMs,
+    };
+    if (cache.size >= TOKEN_CACHE_SIZE) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
+    cache.set(hash, entry);
+    return entry;
+  }
+
   return {
     async ensureAdminToken(givenSecret) {
       if ((await store.tokens.count()) > 0) return undefined;
@@ -78,28 +129,21 @@ export function createAuthService(deps: {
 
     async authenticate(secret, context = {}) {
       if (!secret) throw new UnauthenticatedError();
-      const token = await store.tokens.findByHash(hashSecret(secret));
+      const hash = hashSecret(secret);
       const now = clock();
-      if (!token || token.revokedAt !== null) {
-        throw new UnauthenticatedError('the bearer token is not valid');
-      }
+      const entry = await cachedOrLoaded(hash, now.getTime());
+      const { token, principal } = entry;
       if (token.expiresAt !== null && Date.parse(token.expiresAt) <= now.getTime()) {
+        cache.delete(hash);
         throw new UnauthenticatedError('the bearer token has expired');
       }
-      if (!roles.includes(token.role)) {
-        throw new UnauthenticatedError('the bearer token has an unknown role');
-      }
-      const principal: Principal = {
-        tokenId: token.id,
-        name: token.name,
-        role: token.role as Role,
-        team: token.team,
-      };
       if (
         token.lastUsedAt === null ||
         now.getTime() - Date.parse(token.lastUsedAt) > TOUCH_INTERVAL_MS
       ) {
         const notAfter = new Date(now.getTime() - TOUCH_INTERVAL_MS).toISOString();
+        // Marked before the write, so concurrent requests of the same token touch it once.
+        entry.token = { ...token, lastUsedAt: now.toISOString() };
         const first = await store.tokens.touch(token.id, now.toISOString(), notAfter);
         if (first && audit) {
           await audit.record({
@@ -118,6 +162,7 @@ export function createAuthService(deps: {
 
     async revokeToken(id) {
       await store.tokens.revoke(id, clock().toISOString());
+      forget(id);
     },
   };
 }

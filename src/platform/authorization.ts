@@ -11,6 +11,8 @@ export const Permission = {
   EnvironmentsWrite: 'environments:write',
   ApplicationsRead: 'applications:read',
   ApplicationsWrite: 'applications:write',
+  /** An application's configuration: its values and the names (never the values) of its secrets. */
+  ConfigurationRead: 'configuration:read',
   RunsRead: 'runs:read',
   RunsWrite: 'runs:write',
   RunsApprove: 'runs:approve',
@@ -43,6 +45,7 @@ const teamBound: ReadonlySet<Permission> = new Set([
 const reads: Permission[] = [
   Permission.EnvironmentsRead,
   Permission.ApplicationsRead,
+  Permission.ConfigurationRead,
   Permission.RunsRead,
   Permission.CatalogRead,
   Permission.InfrastructureRead,
@@ -184,4 +187,33 @@ export function isAllowed(
   } catch {
     return false;
   }
+}
+
+/** The read permission of each top-level API resource (the first path segment under `/api/v1`). */
+const readOfResource: Readonly<Record<string, Permission>> = {
+  environments: Permission.EnvironmentsRead,
+  applications: Permission.ApplicationsRead,
+  requests: Permission.RunsRead,
+  runs: Permission.RunsRead,
+  workflows: Permission.RunsRead,
+  events: Permission.EventsRead,
+  audit: Permission.AuditRead,
+  catalog: Permission.CatalogRead,
+  infrastructure: Permission.InfrastructureRead,
+  tokens: Permission.TokensRead,
+  teams: Permission.TeamsRead,
+};
+
+/**
+ * The permission a read of an API route needs, from its path below
+ * `/api/v1` (`/environments/:env/applications/:name/configuration` needs
+ * `configuration:read`); undefined for a path this table does not know, which
+ * the API refuses to serve rather than serve unguarded.
+ */
+export function readPermissionFor(path: string): Permission | undefined {
+  const nouns = path.split('/').filter((s) => s !== '' && !s.startsWith(':'));
+  if (nouns.includes('configuration')) return Permission.ConfigurationRead;
+  if (nouns.includes('applications')) return Permission.ApplicationsRead;
+  const first = nouns[0];
+  return first === undefined ? undefined : readOfResource[first];
 }

@@ -190,7 +190,10 @@ export async function runDeployCommand(
     const configVersion = values['config-version']
       ? intOf(values['config-version'], 'config-version', 0)
       : undefined;
-    store = await openStore(io.env['PLINTH_DB'] || 'sqlite', dataDir);
+    store = await openStore(io.env['PLINTH_DB'] || 'sqlite', dataDir, {
+      ...(io.env['PLINTH_DB_SCHEMA'] ? { schema: io.env['PLINTH_DB_SCHEMA'] } : {}),
+      poolMax: 2,
+    });
     const secretKey = loadSecretKey({ keyBase64: io.env['PLINTH_SECRET_KEY'], dataDir });
     const delivery = await deliverApplication(
       { store, secretKey, dataDir },

@@ -14,6 +14,7 @@ import type {
 } from '../store/index.js';
 import { Permission, authorize } from './authorization.js';
 import type { Principal } from './types.js';
+import type { EventBacklog } from './event-backlog.js';
 
 /** The durable bus consumer that keeps every event. */
 export const EVENT_LOG_CONSUMER = 'plinth:event-log';
@@ -327,6 +328,8 @@ export interface EventRecorderDeps {
   clock?: () => Date;
   /** Events stored at once (default 16); the log is idempotent on ids, so order does not matter. */
   maxInFlight?: number;
+  /** Told of each stored event, for the queue depth and event lag metrics. */
+  backlog?: Pick<EventBacklog, 'received'>;
 }
 
 /** Delay before a failed store is retried: 100 ms doubling up to 10 s. */
@@ -362,6 +365,11 @@ export function createEventRecorder(deps: EventRecorderDeps): EventRecorder {
           { err, events: taken.length },
           'the event log could not store events; they will be redelivered',
         );
+      }
+      if (stored && deps.backlog) {
+        for (const { message } of taken) {
+          deps.backlog.received(message.event.id, message.event.time || receivedAt);
+        }
       }
       await Promise.all(
         taken.map((t) =>

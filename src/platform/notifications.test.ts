@@ -1,8 +1,14 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { createSqliteStore, type Store } from '../store/index.js';
+import type { Workflow } from '../workflows/index.js';
 import { createNotifier, parseNotificationTargets, signatureOf } from './notifications.js';
-import { DEFAULT_TIER_POLICY, approvalRequired, parseTierPolicy } from './tiers.js';
+import { DEFAULT_TIER_POLICY, approvalRequired, parseTierPolicy } from '../catalog/index.js';
 
 interface Hit {
   headers: IncomingHttpHeaders;
@@ -34,6 +40,128 @@ const logger = pino({ level: 'silent' });
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
+});
+
+/** A webhook receiver that holds every request open (a delivery cut off by a restart). */
+async function hangingReceiver() {
+  let seen = 0;
+  const server: Server = createServer((req) => {
+    req.resume();
+    seen++;
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    seen: () => seen,
+    url: `http://127.0.0.1:${port}/hook`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/** An engine that reports the given Workflows to each watcher, as one does again after a restart. */
+function engineReporting(...workflows: Workflow[]) {
+  return {
+    onChange(listener: (wf: Workflow) => void) {
+      for (const wf of workflows) listener(wf);
+      return () => undefined;
+    },
+  };
+}
+
+function workflowFixture(file: string): Workflow {
+  return parseYaml(
+    fs.readFileSync(new URL(`./testdata/${file}`, import.meta.url), 'utf8'),
+  ) as Workflow;
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('notifications across a restart', () => {
+  async function openStore(): Promise<{ store: Store; reopen: () => Promise<Store> }> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-notify-'));
+    const filename = path.join(dir, 'plinth.db');
+    closers.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    return {
+      store: await createSqliteStore({ filename }),
+      reopen: () => createSqliteStore({ filename }),
+    };
+  }
+
+  it('does not send the same approval request again when a new process sees the same run', async () => {
+    const hook = await receiver();
+    closers.push(hook.close);
+    const { store, reopen } = await openStore();
+    const waiting = workflowFixture('run-waiting-for-approval.yaml');
+
+    const first = createNotifier({ targets: [{ url: hook.url }], logger, store });
+    first.watch(engineReporting(waiting, waiting));
+    await first.settled();
+    await first.stop();
+    await store.close();
+    expect(hook.hits).toHaveLength(1);
+    expect(JSON.parse(hook.hits[0]!.raw)).toMatchObject({
+      event: 'approval.needed',
+      runId: 'environment-x7k2p',
+      environment: 'demo',
+    });
+
+    const again = await reopen();
+    closers.push(() => again.close());
+    const second = createNotifier({ targets: [{ url: hook.url }], logger, store: again });
+    await second.resume();
+    second.watch(engineReporting(waiting));
+    await second.settled();
+    expect(hook.hits).toHaveLength(1);
+    expect(await again.notifications.pending()).toEqual([]);
+  });
+
+  it('delivers after a restart what the stopped process had not delivered, with the same delivery id', async () => {
+    const down = await hangingReceiver();
+    closers.push(down.close);
+    const { store, reopen } = await openStore();
+    const target = { name: 'ops', url: down.url };
+
+    const first = createNotifier({ targets: [target], logger, store });
+    first.notify({
+      event: 'request.accepted',
+      summary: 'Request accepted: create environment demo',
+    });
+    await until(() => down.seen() === 1, 'the first attempt');
+    await first.stop();
+    await store.close();
+
+    const again = await reopen();
+    closers.push(() => again.close());
+    const [left] = await again.notifications.pending();
+    expect(left).toMatchObject({ target: 'ops', state: 'pending' });
+
+    const hook = await receiver();
+    closers.push(hook.close);
+    const second = createNotifier({
+      targets: [{ name: 'ops', url: hook.url }],
+      logger,
+      store: again,
+    });
+    await second.resume();
+    await second.settled();
+    expect(hook.hits).toHaveLength(1);
+    expect(JSON.parse(hook.hits[0]!.raw)).toMatchObject({
+      event: 'request.accepted',
+      id: left?.notification['id'],
+    });
+    expect(hook.hits[0]!.headers['x-plinth-delivery']).toBe(left?.notification['id']);
+    expect(await again.notifications.pending()).toEqual([]);
+  });
 });
 
 describe('notifications', () => {

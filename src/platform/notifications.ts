@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { ManifestError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import type { SecretRef, SecretResolver } from '../sensors/index.js';
+import type { Store } from '../store/index.js';
 import type { Workflow, WorkflowEngine } from '../workflows/index.js';
 import { Labels } from './types.js';
 import { factsFromWorkflow, failureMessage, planSummaryOf, waitingNode } from './workflow-facts.js';
@@ -54,13 +55,21 @@ export interface Notification extends NotificationInput {
   time: string;
 }
 
-/** Sends notifications in the background: `notify` never waits and never throws. */
+/**
+ * Sends notifications in the background: `notify` never waits and never
+ * throws. With a store, each delivery is kept until it ends, so a restart
+ * neither sends a fact twice nor loses one (`resume`).
+ */
 export interface Notifier {
   notify(input: NotificationInput): void;
   /** Follows runs: approval needed, succeeded, failed. Returns the unsubscribe function. */
   watch(engine: Pick<WorkflowEngine, 'onChange'>): () => void;
+  /** Delivers what a previous process left pending (with its first delivery id). */
+  resume(): Promise<void>;
   /** Resolves when every delivery started so far has ended (delivered or given up). */
   settled(): Promise<void>;
+  /** Abandons deliveries in flight; with a store they stay pending for the next `resume`. */
+  stop(): Promise<void>;
 }
 
 export interface NotifierDeps {
@@ -74,6 +83,8 @@ export interface NotifierDeps {
   maxBackoffMs?: number;
   /** Per attempt (default 10 s). */
   timeoutMs?: number;
+  /** Where deliveries are kept across restarts; in memory only when absent. */
+  store?: Pick<Store, 'notifications'>;
 }
 
 /** The header carrying `sha256=<hex HMAC-SHA256 of the body>`. */
@@ -114,7 +125,16 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const inFlight = new Set<Promise<void>>();
   const sent = new Set<string>();
 
-  async function deliver(target: NotificationTarget, n: Notification): Promise<void> {
+  const stopping = new AbortController();
+
+  const targetKey = (t: NotificationTarget) => t.name ?? t.url;
+
+  /** Sends `n` to `target` until it is accepted, refused or out of attempts; the end state. */
+  async function send(
+    target: NotificationTarget,
+    n: Notification,
+    tried: number,
+  ): Promise<{ state: 'delivered' | 'failed' | 'pending'; attempts: number }> {
     const body = JSON.stringify(target.format === NotificationFormat.Slack ? slackBody(n) : n);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -127,26 +147,28 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       headers[SIGNATURE_HEADER] = signatureOf(await deps.secrets.resolve(target.secret), body);
     }
     const where = target.name ?? new URL(target.url).host;
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = tried + 1; ; attempt++) {
+      if (stopping.signal.aborted) return { state: 'pending', attempts: attempt - 1 };
       let why: string;
       try {
         const res = await fetch(target.url, {
           method: 'POST',
           headers,
           body,
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stopping.signal]),
         });
         await res.arrayBuffer().catch(() => undefined);
-        if (res.ok) return;
+        if (res.ok) return { state: 'delivered', attempts: attempt };
         why = `answered ${res.status}`;
         if (!retryable(res.status)) {
           logger.warn(
             { target: where, event: n.event, status: res.status },
             'notification refused',
           );
-          return;
+          return { state: 'failed', attempts: attempt };
         }
       } catch (err) {
+        if (stopping.signal.aborted) return { state: 'pending', attempts: attempt - 1 };
         why = (err as Error).message;
       }
       if (attempt >= attempts) {
@@ -154,25 +176,70 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           { target: where, event: n.event, why },
           'notification not delivered; giving up',
         );
-        return;
+        return { state: 'failed', attempts: attempt };
       }
       const wait = Math.min(maxBackoffMs, backoffMs * 2 ** (attempt - 1));
-      await new Promise((r) => setTimeout(r, wait));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        stopping.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async function deliver(
+    target: NotificationTarget,
+    n: Notification,
+    dedupeKey: string,
+    /** Attempts a previous process made; undefined for a new delivery. */
+    resumedAfter?: number,
+  ): Promise<void> {
+    const store = deps.store?.notifications;
+    if (store && resumedAfter === undefined) {
+      const now = clock().getTime();
+      const first = await store.add({
+        dedupeKey,
+        target: targetKey(target),
+        notification: { ...n },
+        state: 'pending',
+        attempts: 0,
+        createdAt: now,
+        updatedAt: now,
+      });
+      if (!first) return;
+    }
+    const end = await send(target, n, resumedAfter ?? 0);
+    if (store && end.state !== 'pending') {
+      await store.update(dedupeKey, targetKey(target), {
+        ...end,
+        updatedAt: clock().getTime(),
+      });
+    }
+  }
+
+  function track(p: Promise<void>, event: string): void {
+    const tracked: Promise<void> = p
+      .catch((err: unknown) => logger.warn({ err, event }, 'notification failed'))
+      .finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  }
+
+  function emit(input: NotificationInput, dedupeKey?: string): void {
+    if (stopping.signal.aborted) return;
+    const n: Notification = { id: randomUUID(), time: clock().toISOString(), ...input };
+    for (const target of deps.targets) {
+      if (target.events && !target.events.includes(n.event)) continue;
+      track(deliver(target, n, dedupeKey ?? n.id), n.event);
     }
   }
 
   function notify(input: NotificationInput): void {
-    const n: Notification = { id: randomUUID(), time: clock().toISOString(), ...input };
-    for (const target of deps.targets) {
-      if (target.events && !target.events.includes(n.event)) continue;
-      const p: Promise<void> = deliver(target, n)
-        .catch((err: unknown) => logger.warn({ err, event: n.event }, 'notification failed'))
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
-    }
+    emit(input);
   }
 
-  /** Once per run and event, however often the engine reports the same state. */
+  /** Once per process for each run and event (the store keeps it once across processes). */
   function once(key: string): boolean {
     if (sent.has(key)) return false;
     sent.add(key);
@@ -192,33 +259,66 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     };
     const what = `${base.action ?? 'run'} of ${facts.labels[Labels.kind]} ${base.environment ?? facts.name}`;
     const waiting = waitingNode(facts);
-    if (waiting && once(`${facts.uid}:${waiting.id}:approval`)) {
+    const approvalKey = `${facts.uid}:${waiting?.id ?? ''}:approval`;
+    if (waiting && once(approvalKey)) {
       const plan = planSummaryOf(facts);
-      notify({
-        event: NotificationEvent.ApprovalNeeded,
-        summary: `Approval needed: ${what} (run ${facts.name})${plan ? `, plan: ${plan.add} to add, ${plan.change} to change, ${plan.destroy} to destroy` : ''}`,
-        ...base,
-        details: { node: waiting.displayName || waiting.name, plan },
-      });
+      emit(
+        {
+          event: NotificationEvent.ApprovalNeeded,
+          summary: `Approval needed: ${what} (run ${facts.name})${plan ? `, plan: ${plan.add} to add, ${plan.change} to change, ${plan.destroy} to destroy` : ''}`,
+          ...base,
+          details: { node: waiting.displayName || waiting.name, plan },
+        },
+        approvalKey,
+      );
     }
-    if (facts.phase === 'Succeeded' && once(`${facts.uid}:final`)) {
-      notify({ event: NotificationEvent.RunSucceeded, summary: `Succeeded: ${what}`, ...base });
+    const finalKey = `${facts.uid}:final`;
+    if (facts.phase === 'Succeeded' && once(finalKey)) {
+      emit(
+        { event: NotificationEvent.RunSucceeded, summary: `Succeeded: ${what}`, ...base },
+        finalKey,
+      );
     }
-    if ((facts.phase === 'Failed' || facts.phase === 'Error') && once(`${facts.uid}:final`)) {
+    if ((facts.phase === 'Failed' || facts.phase === 'Error') && once(finalKey)) {
       const message = failureMessage(facts);
-      notify({
-        event: NotificationEvent.RunFailed,
-        summary: `${facts.phase}: ${what}${message ? `: ${message}` : ''}`,
-        ...base,
-        details: { message },
-      });
+      emit(
+        {
+          event: NotificationEvent.RunFailed,
+          summary: `${facts.phase}: ${what}${message ? `: ${message}` : ''}`,
+          ...base,
+          details: { message },
+        },
+        finalKey,
+      );
     }
   }
 
   return {
     notify,
     watch: (engine) => (deps.targets.length === 0 ? () => undefined : engine.onChange(onRun)),
+    async resume() {
+      const store = deps.store?.notifications;
+      if (!store) return;
+      for (const left of await store.pending()) {
+        const target = deps.targets.find((t) => targetKey(t) === left.target);
+        if (!target) {
+          // The target was removed from the configuration: nowhere to send it.
+          await store.update(left.dedupeKey, left.target, {
+            state: 'failed',
+            attempts: left.attempts,
+            updatedAt: clock().getTime(),
+          });
+          continue;
+        }
+        const n = left.notification as unknown as Notification;
+        track(deliver(target, n, left.dedupeKey, left.attempts), n.event);
+      }
+    },
     async settled() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+    async stop() {
+      stopping.abort();
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
   };
