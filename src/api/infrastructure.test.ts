@@ -61,8 +61,23 @@ describe('catalog and infrastructure routes', () => {
     const list = await app.inject({ method: 'GET', url: '/api/v1/catalog', headers });
     expect(list.statusCode).toBe(200);
     expect(list.json<{ items: { name: string; title: string }[] }>().items).toEqual([
+      expect.objectContaining({
+        name: 'application',
+        approval: false,
+        links: expect.objectContaining({ requests: '/api/v1/applications' }),
+      }),
       expect.objectContaining({ name: 'compute', title: 'Compute', approval: true }),
+      expect.objectContaining({
+        name: 'configuration',
+        links: expect.objectContaining({
+          requests: '/api/v1/environments/{environment}/applications/{name}/configuration',
+        }),
+      }),
       expect.objectContaining({ name: 'database', title: 'Database' }),
+      expect.objectContaining({
+        name: 'environment',
+        links: expect.objectContaining({ requests: '/api/v1/environments' }),
+      }),
       expect.objectContaining({ name: 'storage', title: 'Storage' }),
     ]);
     const one = await app.inject({ method: 'GET', url: '/api/v1/catalog/compute', headers });
@@ -75,7 +90,9 @@ describe('catalog and infrastructure routes', () => {
     });
     const missing = await app.inject({ method: 'GET', url: '/api/v1/catalog/queue', headers });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json<{ detail: string }>().detail).toMatch(/compute, database, storage/);
+    expect(missing.json<{ detail: string }>().detail).toMatch(
+      /application, compute, configuration, database, environment, storage/,
+    );
   });
 
   it('refuses a body against the kind schema with problem+json naming the fields', async () => {
@@ -170,5 +187,123 @@ describe('catalog and infrastructure routes', () => {
     expect(Object.keys(schema?.properties ?? {})).toEqual(Object.keys(compute));
     expect(Object.keys(doc.paths)).toContain('/api/v1/catalog/{kind}');
     expect(Object.keys(doc.paths)).not.toContain('/api/v1/infrastructure/{kind}');
+    // The domain kinds' requests take their catalog entry's schema as the body.
+    const bodyOf = (path: string, method: string) =>
+      doc.paths[path]?.[method]?.requestBody?.content['application/json']?.schema;
+    const kindSchema = async (kind: string) =>
+      (await app.inject({ method: 'GET', url: `/api/v1/catalog/${kind}`, headers })).json<{
+        schema: { properties: object };
+      }>().schema;
+    expect(bodyOf('/api/v1/environments', 'post')).toEqual(await kindSchema('environment'));
+    expect(bodyOf('/api/v1/applications', 'post')).toEqual(await kindSchema('application'));
+    expect(bodyOf('/api/v1/environments/{env}/applications/{name}/configuration', 'put')).toEqual(
+      await kindSchema('configuration'),
+    );
+    expect(Object.keys(bodyOf('/api/v1/environments/{name}', 'patch')?.properties ?? {})).toEqual([
+      'region',
+      'team',
+      'tier',
+      'ttl',
+      'protected',
+    ]);
+    // A resource's inputs change with PUT (all of them) or PATCH (some; never its name).
+    expect(
+      Object.keys(bodyOf('/api/v1/infrastructure/compute/{name}', 'put')?.properties ?? {}),
+    ).toEqual(Object.keys(compute));
+    expect(bodyOf('/api/v1/infrastructure/compute/{name}', 'patch')).toMatchObject({
+      minProperties: 1,
+    });
+  });
+
+  it('validates every domain request against its kind, naming the field and the fix', async () => {
+    const env = await app.inject({
+      method: 'POST',
+      url: '/api/v1/environments',
+      headers,
+      payload: { name: 'Bad_Name', region: 'eastus2', tier: 'gold', colour: 'red' },
+    });
+    expect(env.statusCode).toBe(400);
+    expect(env.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const problems = env.json<{ errors: { field: string; fix?: string }[] }>().errors;
+    expect(problems.map((p) => p.field).sort()).toEqual(['colour', 'name', 'tier']);
+    expect(problems.find((p) => p.field === 'name')?.fix).toMatch(/DNS label/);
+    expect(problems.find((p) => p.field === 'tier')?.fix).toMatch(
+      /development, staging, production/,
+    );
+    const app1 = await app.inject({
+      method: 'POST',
+      url: '/api/v1/applications',
+      headers,
+      payload: { environment: 'dev1', name: 'web', image: 'bad image', version: '1.0', port: 0 },
+    });
+    expect(app1.statusCode).toBe(400);
+    expect(
+      app1
+        .json<{ errors: { field: string }[] }>()
+        .errors.map((p) => p.field)
+        .sort(),
+    ).toEqual(['image', 'port']);
+    const config = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/environments/dev1/applications/web/configuration',
+      headers,
+      payload: { values: { LOG_LEVEL: { nested: true } } },
+    });
+    expect(config.statusCode).toBe(400);
+    expect(config.json<{ errors: { field: string }[] }>().errors[0]?.field).toBe(
+      'values.LOG_LEVEL',
+    );
+    expect(dispatcher.sent.filter((s) => s.eventName !== 'storage')).toEqual([]);
+  });
+
+  it('changes a resource with PATCH or PUT: an update request with the merged inputs', async () => {
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/infrastructure/database',
+      headers,
+      payload: { region: 'eastus2', cloud_provider: 'aws', environment: 'dev', engine: 'postgres' },
+    });
+    const { target } = created.json<{ target: string }>();
+    const url = `/api/v1/infrastructure/database/${target}`;
+    // Provisioning: a change waits until its run ends.
+    const early = await app.inject({ method: 'PATCH', url, headers, payload: { size: 'large' } });
+    expect(early.statusCode).toBe(409);
+    await store.resources.update('database', target, { status: 'Ready' });
+    const renamed = await app.inject({ method: 'PATCH', url, headers, payload: { name: 'x' } });
+    expect(renamed.statusCode).toBe(400);
+    expect(renamed.json<{ errors: { field: string }[] }>().errors[0]?.field).toBe('name');
+    const patched = await app.inject({ method: 'PATCH', url, headers, payload: { size: 'large' } });
+    expect(patched.statusCode).toBe(202);
+    expect(patched.json()).toMatchObject({ kind: 'database', action: 'update', target });
+    expect(dispatcher.sent.at(-1)).toMatchObject({
+      eventName: 'database',
+      body: {
+        engine: 'postgres',
+        size: 'large',
+        engine_version: '16',
+        name: target,
+        action: 'update',
+      },
+    });
+    expect((await app.inject({ method: 'GET', url, headers })).json()).toMatchObject({
+      status: 'Provisioning',
+      inputs: { size: 'large' },
+    });
+    await store.resources.update('database', target, { status: 'Ready' });
+    const incomplete = await app.inject({
+      method: 'PUT',
+      url,
+      headers,
+      payload: { size: 'small' },
+    });
+    expect(incomplete.statusCode).toBe(400);
+    const put = await app.inject({
+      method: 'PUT',
+      url,
+      headers,
+      payload: { region: 'westus', cloud_provider: 'aws', environment: 'dev', engine: 'mysql' },
+    });
+    expect(put.statusCode).toBe(202);
+    expect(dispatcher.sent.at(-1)?.body).toMatchObject({ engine: 'mysql', size: 'small' });
   });
 });

@@ -1,5 +1,4 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { ENVIRONMENT_NAME_PATTERN } from '../platform/index.js';
 
 /** Nullable in the JSON Schema 2020-12 way that OpenAPI 3.1 uses. */
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -77,46 +76,6 @@ export const TtlSchema = Type.String({
     'A lifetime: a number and a unit (m, h, d, w), at most 90d. The environment is destroyed when it ends (not for production or protected environments).',
   examples: ['8h', '3d'],
 });
-
-export const CreateEnvironmentBody = Type.Object(
-  {
-    name: Type.String({
-      pattern: ENVIRONMENT_NAME_PATTERN,
-      minLength: 1,
-      maxLength: 63,
-      description:
-        'A DNS label: 1 to 63 lowercase letters, digits and "-", starting with a letter and ending with a letter or digit.',
-      examples: ['dev-alice'],
-    }),
-    region: Type.String({
-      minLength: 1,
-      description: 'Where to create it.',
-      examples: ['westeurope'],
-    }),
-    team: Type.Optional(
-      Type.String({ minLength: 1, description: "The owning team; the token's team when omitted." }),
-    ),
-    tier: Type.Optional(TierSchema),
-    ttl: Type.Optional(TtlSchema),
-    protected: Type.Optional(
-      Type.Boolean({ description: 'Protected environments never expire. Default false.' }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-export const UpdateEnvironmentBody = Type.Object(
-  {
-    region: Type.Optional(
-      Type.String({ minLength: 1, description: 'Runs plan, approval, apply.' }),
-    ),
-    team: Type.Optional(Type.String({ minLength: 1, description: 'Runs plan, approval, apply.' })),
-    tier: Type.Optional(TierSchema),
-    ttl: Type.Optional(TtlSchema),
-    protected: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
 
 export const ExtendEnvironmentBody = Type.Object(
   { ttl: TtlSchema },

@@ -1,5 +1,6 @@
 export { loadCatalog, toManifest } from './load.js';
-export { parseManifests } from './parse.js';
+export { parseManifests, type ManifestParseOptions } from './parse.js';
+export { indentFlowContinuations, type Reindented } from './flow-indent.js';
 export { ManifestKind } from './types.js';
 export type {
   Catalog,
@@ -14,8 +15,20 @@ export type {
 export {
   checkRequestKinds,
   loadRequestKinds,
+  readRequestKindsSync,
   parseRequestKind,
   KINDS_DIR,
   REQUEST_KIND,
   REQUEST_KIND_API_VERSION,
 } from './kinds.js';
+export {
+  loadTierPolicy,
+  parseTierPolicy,
+  approvalRequired,
+  tierRule,
+  DEFAULT_TIER_POLICY,
+  ApprovalRule,
+  EnvironmentAction,
+  type TierPolicy,
+  type TierRule,
+} from './tiers.js';

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv } from 'ajv';
@@ -148,4 +148,15 @@ export function checkRequestKinds(
       );
     }
   }
+}
+
+/** Reads the named kinds' entries, `kinds/<name>.yaml`, at once (for a composition root without async). */
+export function readRequestKindsSync(catalogDir: string, names: readonly string[]): RequestKind[] {
+  const ajv = new Ajv({ strict: false, validateFormats: false });
+  return names.flatMap((name) => {
+    const file = path.join(catalogDir, KINDS_DIR, `${name}.yaml`);
+    return parseManifests(readFileSync(file, 'utf8'), file).map((doc) =>
+      parseRequestKind(doc, ajv),
+    );
+  });
 }

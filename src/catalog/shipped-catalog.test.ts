@@ -5,6 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from './load.js';
 import type { Catalog, Manifest } from './types.js';
 
+/** The shipped catalog's request kinds, in name order. */
+const SIX_KINDS = ['application', 'compute', 'configuration', 'database', 'environment', 'storage'];
+
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const catalogDir = path.join(projectRoot, 'catalog');
 const seedDir = path.resolve(projectRoot, '../shared/seed/manifests');
@@ -43,7 +46,7 @@ describe('the shipped catalog', () => {
     expect(catalog.workflowTemplates.map((m) => m.metadata.name)).toEqual(
       expect.arrayContaining(['compute', 'database', 'environment', 'storage']),
     );
-    expect(catalog.kinds.map((k) => k.name)).toEqual(['compute', 'database', 'storage']);
+    expect(catalog.kinds.map((k) => k.name)).toEqual(SIX_KINDS);
     for (const module of ['environment', 'compute', 'storage', 'database']) {
       expect(existsSync(path.join(catalog.modulesDir, module, 'main.tf'))).toBe(true);
     }

@@ -19,8 +19,8 @@ import {
 } from '../workflows/index.js';
 import { createSecretBox, loadSecretKey } from './crypto.js';
 import { parse as parseYaml } from 'yaml';
-import { createPlatform } from './platform.js';
-import type { Dispatcher, Platform, Principal } from './types.js';
+import { createPlatform, type Platform } from './platform.js';
+import type { Dispatcher, Principal } from './types.js';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const SECRET = 'hunter2-do-not-leak-7f3a';
@@ -291,10 +291,9 @@ describe('applications and configuration through the catalog and the engine', ()
   it('deploys on a push: the github Sensor maps the repository to the application', async () => {
     const here = path.dirname(fileURLToPath(import.meta.url));
     const sensor = parseSensor(
-      parseYaml(readFileSync(path.join(here, 'testdata/deploy-on-push.yaml'), 'utf8')) as Record<
-        string,
-        unknown
-      >,
+      parseYaml(
+        readFileSync(path.join(here, '../../catalog/sensors/deploy-on-push.yaml'), 'utf8'),
+      ) as Record<string, unknown>,
     );
     const event = JSON.parse(
       readFileSync(path.join(here, 'testdata/github-push.json'), 'utf8'),

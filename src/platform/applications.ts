@@ -4,33 +4,15 @@ import {
   InputError,
   NotFoundError,
   PlinthError,
-  isPlinthError,
   type FieldProblem,
 } from '../errors/index.js';
-import type { Logger } from '../logging/index.js';
-import type { DeploymentRecord, EnvironmentRecord, RequestRecord, Store } from '../store/index.js';
+import type { DeploymentRecord, EnvironmentRecord, Store } from '../store/index.js';
 import { Permission, authorize } from './authorization.js';
-import { acceptedOf } from './requests.js';
-import {
-  EnvironmentStatus,
-  RequestStatus,
-  type Dispatcher,
-  type Principal,
-  type RequestAccepted,
-} from './types.js';
+import type { KindRequests } from './kind-requests.js';
+import { DomainKind, type CatalogService } from './kinds.js';
+import { EnvironmentStatus, type Principal, type RequestAccepted } from './types.js';
 
-/** The webhook events application deployments and configuration changes are posted to. */
-export const APPLICATION_EVENT = 'applications';
-export const CONFIGURATION_EVENT = 'configuration';
-export const APPLICATION_KIND = 'application';
-export const APPLICATION_FIELDS = [
-  'environment',
-  'name',
-  'image',
-  'version',
-  'replicas',
-  'port',
-] as const;
+export const APPLICATION_KIND = DomainKind.Application;
 
 /** A deployment's status: Pending until its run starts, then as its run goes. */
 export const DeploymentStatus = {
@@ -48,12 +30,6 @@ export const DeploymentAction = {
   Configure: 'configure',
 } as const;
 export type DeploymentAction = (typeof DeploymentAction)[keyof typeof DeploymentAction];
-
-/** A DNS label (RFC 1123), as environment names are. */
-const namePattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-/** An image reference without whitespace or shell metacharacters. */
-const imagePattern = /^[a-zA-Z0-9][a-zA-Z0-9._\-/:@]*$/;
-const versionPattern = /^[a-zA-Z0-9][a-zA-Z0-9._\-+]*$/;
 
 /** What `POST /applications` takes, once checked. */
 export interface DeployApplicationInput {
@@ -132,94 +108,12 @@ function objectBody(input: unknown, example: string): Record<string, unknown> {
   return input as Record<string, unknown>;
 }
 
-function text(
-  body: Record<string, unknown>,
-  field: string,
-  pattern: RegExp,
-  fix: string,
-  problems: FieldProblem[],
-): string | undefined {
-  const value = body[field];
-  if (value === undefined) {
-    problems.push({ field, message: 'is required', fix: `add "${field}"` });
-    return undefined;
-  }
-  if (typeof value !== 'string' || value.length > 253 || !pattern.test(value)) {
-    problems.push({ field, message: 'is not valid', fix });
-    return undefined;
-  }
-  return value;
-}
-
-function integer(
-  body: Record<string, unknown>,
-  field: string,
-  min: number,
-  max: number,
-  fallback: number,
-  problems: FieldProblem[],
-): number {
-  const value = body[field];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    problems.push({
-      field,
-      message: `must be a whole number from ${min} to ${max}`,
-      fix: `give "${field}" as a number, e.g. ${fallback}`,
-    });
-  }
-  return typeof value === 'number' ? value : fallback;
-}
-
-const NAME_FIX = 'use a DNS label: lowercase letters, digits and "-", starting with a letter';
-
-/** Checks a deploy body; throws InputError naming every bad field and its fix. */
-export function validateDeployApplication(input: unknown): DeployApplicationInput {
-  const body = objectBody(
-    input,
-    '{"environment": ..., "name": ..., "image": ..., "version": ..., "replicas": 1, "port": 8080}',
-  );
-  const problems: FieldProblem[] = [];
-  for (const key of Object.keys(body)) {
-    if (!(APPLICATION_FIELDS as readonly string[]).includes(key)) {
-      problems.push({
-        field: key,
-        message: 'is not a known field',
-        fix: `remove it; allowed fields are ${APPLICATION_FIELDS.join(', ')}`,
-      });
-    }
-  }
-  const environment = text(body, 'environment', namePattern, NAME_FIX, problems);
-  const name = text(body, 'name', namePattern, NAME_FIX, problems);
-  if (name !== undefined && name.length > 53) {
-    problems.push({ field: 'name', message: 'is longer than 53 characters', fix: NAME_FIX });
-  }
-  const image = text(
-    body,
-    'image',
-    imagePattern,
-    'give an image reference such as ghcr.io/acme/web:1.2.3',
-    problems,
-  );
-  const version = text(
-    body,
-    'version',
-    versionPattern,
-    'give a version of letters, digits, ".", "-", "_" or "+", such as 1.2.3',
-    problems,
-  );
-  const replicas = integer(body, 'replicas', 0, 100, 1, problems);
-  const port = integer(body, 'port', 1, 65535, 8080, problems);
-  if (
-    problems.length > 0 ||
-    environment === undefined ||
-    name === undefined ||
-    image === undefined ||
-    version === undefined
-  ) {
-    fail(problems, 'application');
-  }
-  return { environment, name, image, version, replicas, port };
+/** Checks a deploy body against the catalog's `application` kind; throws InputError naming every bad field and its fix. */
+export function validateDeployApplication(
+  catalog: CatalogService,
+  input: unknown,
+): DeployApplicationInput {
+  return catalog.validate(APPLICATION_KIND, input) as unknown as DeployApplicationInput;
 }
 
 export function deploymentViewOf(d: DeploymentRecord): DeploymentView {
@@ -300,29 +194,15 @@ export function authorizeApplication(
 
 export function createDeploymentStarter(deps: {
   store: Store;
-  dispatcher: Dispatcher;
-  logger: Logger;
+  requests: KindRequests;
   clock: () => Date;
 }): StartDeployment {
-  const { store, dispatcher, logger, clock } = deps;
+  const { store, requests, clock } = deps;
   return async (start) => {
     const { env, name, actor } = start;
     const now = clock().toISOString();
     const id = randomUUID();
     const existing = await store.applications.get(env.name, name);
-    const request: RequestRecord = {
-      id,
-      kind: APPLICATION_KIND,
-      action: start.action,
-      target: `${env.name}/${name}`,
-      status: RequestStatus.Pending,
-      requester: actor.name,
-      body: start.requestBody,
-      message: null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await store.requests.insert(request);
     await store.applications.recordDeployment(
       {
         environment: env.name,
@@ -351,10 +231,17 @@ export function createDeploymentStarter(deps: {
         updatedAt: now,
       },
     );
-    const event =
-      start.action === DeploymentAction.Configure ? CONFIGURATION_EVENT : APPLICATION_EVENT;
-    try {
-      await dispatcher.dispatch(event, {
+    // A configuration change is the configuration kind's request; the rest are the application's.
+    const kind =
+      start.action === DeploymentAction.Configure ? DomainKind.Configuration : APPLICATION_KIND;
+    return requests.submit({
+      id,
+      kind,
+      action: start.action,
+      target: `${env.name}/${name}`,
+      requester: actor.name,
+      record: start.requestBody,
+      event: {
         action: start.action,
         environment: env.name,
         name,
@@ -363,43 +250,26 @@ export function createDeploymentStarter(deps: {
         replicas: String(start.replicas),
         port: String(start.port),
         config_version: start.configVersion === null ? '' : String(start.configVersion),
-        request_id: id,
-        requester: actor.name,
-      });
-    } catch (err) {
-      const message = isPlinthError(err) ? err.message : 'the event source cannot be reached';
-      logger.warn({ err, requestId: id }, 'dispatching a deployment failed');
-      await store.requests.update(id, { status: RequestStatus.Failed, message });
-      await store.applications.updateDeployment(id, {
-        status: DeploymentStatus.Failed,
-        message: 'the request could not be dispatched',
-        updatedAt: clock().toISOString(),
-      });
-      throw new PlinthError(
-        'UNAVAILABLE',
-        `request ${id} was not accepted: ${message}; try again`,
-        {
-          cause: err,
-          details: { requestId: id },
-        },
-      );
-    }
-    const accepted = acceptedOf(request);
-    return {
-      ...accepted,
-      links: {
-        ...accepted.links,
-        target: `/api/v1/environments/${encodeURIComponent(env.name)}/applications/${encodeURIComponent(name)}`,
       },
-    };
+      targetLink: `/api/v1/environments/${encodeURIComponent(env.name)}/applications/${encodeURIComponent(name)}`,
+      now,
+      environment: env.name,
+      undo: () =>
+        store.applications.updateDeployment(id, {
+          status: DeploymentStatus.Failed,
+          message: 'the request could not be dispatched',
+          updatedAt: clock().toISOString(),
+        }),
+    });
   };
 }
 
 export function createApplicationService(deps: {
   store: Store;
+  catalog: CatalogService;
   startDeployment: StartDeployment;
 }): ApplicationService {
-  const { store, startDeployment } = deps;
+  const { store, catalog, startDeployment } = deps;
 
   async function viewOf(environment: string, name: string, withHistory: boolean) {
     const app = await store.applications.get(environment, name);
@@ -436,7 +306,7 @@ export function createApplicationService(deps: {
 
   return {
     async deploy(input, actor) {
-      const spec = validateDeployApplication(input);
+      const spec = validateDeployApplication(catalog, input);
       const known = await store.environments.get(spec.environment);
       if (known) authorizeApplication(actor, Permission.ApplicationsWrite, known, spec.name);
       const env = await requireReadyEnvironment(store, spec.environment);

@@ -8,11 +8,11 @@ import {
 } from './applications.js';
 import { Permission } from './authorization.js';
 import { secretContext, type SecretBox } from './crypto.js';
+import { DomainKind, type CatalogService } from './kinds.js';
 import type { Principal, RequestAccepted } from './types.js';
 
-/** A key of a ConfigMap or Secret (Kubernetes' rule), which also works as an environment variable name when it has no "." or "-". */
-const KEY_PATTERN = /^[-._a-zA-Z0-9]{1,253}$/;
-const MAX_VALUE_BYTES = 256 * 1024;
+/** The catalog kind whose schema a change's body is checked against. */
+export const CONFIGURATION_KIND = DomainKind.Configuration;
 
 /** One version of an application's configuration, as the API shows it: secrets by name only. */
 export interface ConfigurationView {
@@ -96,58 +96,23 @@ function viewOf(record: ConfigVersionRecord): ConfigurationView {
   };
 }
 
-/** Reads `{key: string | null}`; names the field of every problem, never echoing a value. */
-function changesOf(
-  value: unknown,
-  field: 'values' | 'secrets',
-  problems: FieldProblem[],
-): Map<string, string | null> {
+/** The changes of a body the configuration kind's schema accepted: each key's new text, or null to remove it. */
+function changesOf(value: unknown): Map<string, string | null> {
   const out = new Map<string, string | null>();
-  if (value === undefined) return out;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    problems.push({
-      field,
-      message: 'must be an object of keys to text',
-      fix: `send "${field}": {"KEY": "value"}`,
-    });
-    return out;
-  }
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (!KEY_PATTERN.test(key)) {
-      problems.push({
-        field: `${field}.${key}`,
-        message: 'is not a valid key',
-        fix: 'use letters, digits, ".", "-" and "_" (at most 253)',
-      });
-    } else if (v === null) {
-      out.set(key, null);
-    } else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-      const s = String(v);
-      if (Buffer.byteLength(s) > MAX_VALUE_BYTES) {
-        problems.push({
-          field: `${field}.${key}`,
-          message: 'is too large',
-          fix: 'keep it under 256 KiB',
-        });
-      } else out.set(key, s);
-    } else {
-      problems.push({
-        field: `${field}.${key}`,
-        message: 'must be text, a number, a boolean or null',
-        fix: 'give the value as text (null removes the key)',
-      });
-    }
+  for (const [key, v] of Object.entries((value ?? {}) as Record<string, unknown>)) {
+    out.set(key, v === null ? null : String(v as string | number | boolean));
   }
   return out;
 }
 
 export function createConfigurationService(deps: {
   store: Store;
+  catalog: CatalogService;
   box: SecretBox;
   startDeployment: StartDeployment;
   clock: () => Date;
 }): ConfigurationService {
-  const { store, box, startDeployment, clock } = deps;
+  const { store, catalog, box, startDeployment, clock } = deps;
 
   async function requireVersion(environment: string, application: string, version?: number) {
     const record =
@@ -212,30 +177,10 @@ export function createConfigurationService(deps: {
 
   return {
     async set(environment, application, input, actor) {
-      if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-        throw new InputError('the body must be a JSON object', {
-          errors: [
-            {
-              field: '',
-              message: 'is not an object',
-              fix: 'send {"values": {...}, "secrets": {...}}',
-            },
-          ],
-        });
-      }
-      const body = input as Record<string, unknown>;
+      const body = catalog.validate(CONFIGURATION_KIND, input);
       const problems: FieldProblem[] = [];
-      for (const key of Object.keys(body)) {
-        if (key !== 'values' && key !== 'secrets') {
-          problems.push({
-            field: key,
-            message: 'is not a known field',
-            fix: 'send only "values" and "secrets"',
-          });
-        }
-      }
-      const valueChanges = changesOf(body['values'], 'values', problems);
-      const secretChanges = changesOf(body['secrets'], 'secrets', problems);
+      const valueChanges = changesOf(body['values']);
+      const secretChanges = changesOf(body['secrets']);
       for (const key of valueChanges.keys()) {
         if (
           secretChanges.has(key) &&

@@ -1,32 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../logging/index.js';
 import {
   ConflictError,
   InputError,
   NotFoundError,
-  PlinthError,
   isPlinthError,
   type FieldProblem,
 } from '../errors/index.js';
-import type { EnvironmentRecord, RequestRecord, Store } from '../store/index.js';
+import type { EnvironmentRecord, Store } from '../store/index.js';
 import { Permission, authorize } from './authorization.js';
-import type { Notifier } from './notifications.js';
-import { NotificationEvent } from './notifications.js';
-import { acceptedOf } from './requests.js';
+import type { KindRequests } from './kind-requests.js';
+import { DomainKind, type CatalogService } from './kinds.js';
 import {
   DEFAULT_TIER_POLICY,
   EnvironmentAction,
   approvalRequired,
   tierRule,
   type TierPolicy,
-} from './tiers.js';
+} from '../catalog/index.js';
 import { DNS_LABEL_PATTERN } from './names.js';
 import { parseLifetime } from './tokens.js';
 import {
   EnvironmentStatus,
-  RequestStatus,
   type CreateEnvironmentInput,
-  type Dispatcher,
   type EnvironmentService,
   type EnvironmentView,
   type Principal,
@@ -34,16 +29,10 @@ import {
   type UpdateEnvironmentInput,
 } from './types.js';
 
-/** The event name (webhook endpoint) environment requests are posted to. */
-export const ENVIRONMENT_EVENT = 'environments';
-export const ENVIRONMENT_KIND = 'environment';
+export const ENVIRONMENT_KIND = DomainKind.Environment;
 
 /** A DNS label (RFC 1123), so the name can become a namespace, hostname or resource name. */
 export const ENVIRONMENT_NAME_PATTERN = DNS_LABEL_PATTERN;
-const namePattern = new RegExp(ENVIRONMENT_NAME_PATTERN);
-export const ENVIRONMENT_FIELDS = ['name', 'region', 'team', 'tier', 'ttl', 'protected'] as const;
-/** What `PATCH /environments/{name}` may change. */
-export const ENVIRONMENT_UPDATE_FIELDS = ['region', 'team', 'tier', 'ttl', 'protected'] as const;
 /** The requester of the delete requests that end expired environments. */
 export const TTL_REQUESTER = 'plinth-ttl';
 /** The longest TTL or extension (90 days). */
@@ -65,80 +54,9 @@ export function tierOf(record: EnvironmentRecord): EnvironmentTier {
     ? (tier as EnvironmentTier)
     : EnvironmentTier.Development;
 }
-const NAME_FIX =
-  'use 1 to 63 lowercase letters, digits and "-", starting with a letter and ending with a letter or digit';
 
-function requiredString(
-  body: Record<string, unknown>,
-  field: string,
-  problems: FieldProblem[],
-  optional = false,
-): string | undefined {
-  const value = body[field];
-  if (value === undefined) {
-    if (!optional) problems.push({ field, message: 'is required', fix: `add "${field}"` });
-    return undefined;
-  }
-  if (typeof value !== 'string' || value.trim() === '') {
-    problems.push({ field, message: 'must be a non-empty string', fix: `give "${field}" as text` });
-    return undefined;
-  }
-  return value;
-}
-
-/** Checks a create body; throws InputError naming every bad field and its fix. */
-export function validateCreateEnvironment(input: unknown): CreateEnvironmentInput {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw nonObject('{"name": ..., "region": ...}');
-  }
-  const body = input as Record<string, unknown>;
-  const problems: FieldProblem[] = [];
-  for (const key of Object.keys(body)) {
-    if (!(ENVIRONMENT_FIELDS as readonly string[]).includes(key)) {
-      problems.push({
-        field: key,
-        message: 'is not a known field',
-        fix: `remove it; allowed fields are ${ENVIRONMENT_FIELDS.join(', ')}`,
-      });
-    }
-  }
-  const name = requiredString(body, 'name', problems);
-  if (name !== undefined && (name.length > 63 || !namePattern.test(name))) {
-    problems.push({ field: 'name', message: 'is not a DNS label', fix: NAME_FIX });
-  }
-  const region = requiredString(body, 'region', problems);
-  const team = requiredString(body, 'team', problems, true);
-  const tier = requiredString(body, 'tier', problems, true);
-  if (tier !== undefined && !tiers.includes(tier)) {
-    problems.push({
-      field: 'tier',
-      message: 'is not a known tier',
-      fix: `use one of ${tiers.join(', ')}`,
-    });
-  }
-  const ttlMs = ttlOf(body, problems);
-  const isProtected = protectedOf(body, problems);
-  if (ttlMs !== undefined && (isProtected || tier === EnvironmentTier.Production)) {
-    problems.push({
-      field: 'ttl',
-      message: isProtected
-        ? 'cannot be given to a protected environment'
-        : 'cannot be given to a production environment (production never expires)',
-      fix: 'remove "ttl", or create an unprotected development or staging environment',
-    });
-  }
-  if (problems.length > 0 || name === undefined || region === undefined) {
-    throw invalid(problems);
-  }
-  return {
-    name,
-    region,
-    ...(team === undefined ? {} : { team }),
-    tier: (tier ?? EnvironmentTier.Development) as EnvironmentTier,
-    ...(ttlMs === undefined ? {} : { ttl: body['ttl'] as string }),
-    ...(isProtected === undefined ? {} : { protected: isProtected }),
-  };
-}
+/** The fields of an environment that a change never takes. */
+const IMMUTABLE = ['name'] as const;
 
 function invalid(problems: FieldProblem[]): InputError {
   const summary = problems.map((p) => `${p.field} ${p.message}`).join('; ');
@@ -152,69 +70,56 @@ export function parseTtl(value: unknown): number | undefined {
   return ms !== undefined && ms <= MAX_TTL_MS ? ms : undefined;
 }
 
-function ttlOf(body: Record<string, unknown>, problems: FieldProblem[]): number | undefined {
-  if (body['ttl'] === undefined) return undefined;
-  const ms = parseTtl(body['ttl']);
-  if (ms === undefined) problems.push({ field: 'ttl', message: 'is not a lifetime', fix: TTL_FIX });
-  return ms;
-}
-
-function protectedOf(body: Record<string, unknown>, problems: FieldProblem[]): boolean | undefined {
-  const value = body['protected'];
-  if (value === undefined || typeof value === 'boolean') return value;
-  problems.push({ field: 'protected', message: 'must be true or false', fix: 'give a boolean' });
-  return undefined;
-}
-
-function nonObject(what: string): InputError {
-  return new InputError('the body must be a JSON object', {
-    errors: [{ field: '', message: 'is not an object', fix: `send ${what}` }],
-  });
-}
-
-/** Checks a PATCH body; throws InputError naming every bad field and its fix. */
-export function validateUpdateEnvironment(input: unknown): UpdateEnvironmentInput {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw nonObject('{"region": ...} or other fields to change');
-  }
-  const body = input as Record<string, unknown>;
+/** The checks the kind's schema cannot make: the TTL's length, and who may expire. */
+function lifetimeProblems(body: Record<string, unknown>): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  for (const key of Object.keys(body)) {
-    if (!(ENVIRONMENT_UPDATE_FIELDS as readonly string[]).includes(key)) {
-      problems.push({
-        field: key,
-        message: key === 'name' ? 'cannot be changed' : 'is not a known field',
-        fix: `remove it; fields that can change are ${ENVIRONMENT_UPDATE_FIELDS.join(', ')}`,
-      });
-    }
+  if (body['ttl'] !== undefined && parseTtl(body['ttl']) === undefined) {
+    problems.push({ field: 'ttl', message: 'is not a lifetime', fix: TTL_FIX });
   }
-  const region = requiredString(body, 'region', problems, true);
-  const team = requiredString(body, 'team', problems, true);
-  const tier = requiredString(body, 'tier', problems, true);
-  if (tier !== undefined && !tiers.includes(tier)) {
+  return problems;
+}
+
+/**
+ * Checks a create body against the catalog's `environment` kind, then the
+ * rules of tiers and TTL; throws InputError naming every bad field and its fix.
+ */
+export function validateCreateEnvironment(
+  catalog: CatalogService,
+  input: unknown,
+): CreateEnvironmentInput {
+  const body = catalog.validate(ENVIRONMENT_KIND, input);
+  const problems = lifetimeProblems(body);
+  const tier = body['tier'] as EnvironmentTier | undefined;
+  const isProtected = body['protected'] as boolean | undefined;
+  if (body['ttl'] !== undefined && (isProtected || tier === EnvironmentTier.Production)) {
     problems.push({
-      field: 'tier',
-      message: 'is not a known tier',
-      fix: `use one of ${tiers.join(', ')}`,
-    });
-  }
-  const ttlMs = ttlOf(body, problems);
-  const isProtected = protectedOf(body, problems);
-  if (problems.length === 0 && Object.keys(body).length === 0) {
-    problems.push({
-      field: '',
-      message: 'changes nothing',
-      fix: `give at least one of ${ENVIRONMENT_UPDATE_FIELDS.join(', ')}`,
+      field: 'ttl',
+      message: isProtected
+        ? 'cannot be given to a protected environment'
+        : 'cannot be given to a production environment (production never expires)',
+      fix: 'remove "ttl", or create an unprotected development or staging environment',
     });
   }
   if (problems.length > 0) throw invalid(problems);
   return {
-    ...(region === undefined ? {} : { region }),
-    ...(team === undefined ? {} : { team }),
-    ...(tier === undefined ? {} : { tier: tier as EnvironmentTier }),
-    ...(ttlMs === undefined ? {} : { ttl: body['ttl'] as string }),
+    name: body['name'] as string,
+    region: body['region'] as string,
+    ...(body['team'] === undefined ? {} : { team: body['team'] as string }),
+    tier: tier ?? EnvironmentTier.Development,
+    ...(body['ttl'] === undefined ? {} : { ttl: body['ttl'] as string }),
     ...(isProtected === undefined ? {} : { protected: isProtected }),
   };
+}
+
+/** Checks a PATCH body: any of the kind's fields but `name`; throws InputError naming every bad field. */
+export function validateUpdateEnvironment(
+  catalog: CatalogService,
+  input: unknown,
+): UpdateEnvironmentInput {
+  const body = catalog.validateChange(ENVIRONMENT_KIND, input, IMMUTABLE);
+  const problems = lifetimeProblems(body);
+  if (problems.length > 0) throw invalid(problems);
+  return body as UpdateEnvironmentInput;
 }
 
 export function environmentViewOf(record: EnvironmentRecord): EnvironmentView {
@@ -241,12 +146,11 @@ export function environmentViewOf(record: EnvironmentRecord): EnvironmentView {
 /** What the environment service needs. */
 export interface EnvironmentServiceDeps {
   store: Store;
-  dispatcher: Dispatcher;
-  logger: Logger;
+  catalog: CatalogService;
+  requests: KindRequests;
   clock: () => Date;
   /** The tier policy (catalog/policies/tiers.json); the default policy when absent. */
   policy?: TierPolicy;
-  notifier?: Notifier;
 }
 
 /** The environment service, with the entry points the TTL keeper uses. */
@@ -267,10 +171,17 @@ function stringInput(env: EnvironmentRecord, key: string): string {
 }
 
 export function createEnvironmentService(deps: EnvironmentServiceDeps): EnvironmentServiceInternal {
-  const { store, dispatcher, logger, clock } = deps;
+  const { store, catalog, requests, clock } = deps;
   const policy = deps.policy ?? DEFAULT_TIER_POLICY;
 
   /** Names the run acting on an environment, for a 409 the caller can follow. */
+  /** The run of the environment's last request, when one has started. */
+  async function currentRun(env: EnvironmentRecord): Promise<string | undefined> {
+    if (!env.lastRequestId) return undefined;
+    const runs = await store.workflows.list({ requestId: env.lastRequestId, limit: 1 });
+    return runs.items[0]?.name;
+  }
+
   async function currentActivity(env: EnvironmentRecord): Promise<string> {
     if (!env.lastRequestId) return `it is ${env.status}`;
     const runs = await store.workflows.list({ requestId: env.lastRequestId, limit: 1 });
@@ -294,7 +205,14 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
   async function busyConflict(env: EnvironmentRecord, what: string): Promise<ConflictError> {
     return new ConflictError(
       `environment "${env.name}" cannot be ${what} now: ${await currentActivity(env)}`,
-      { details: { name: env.name, status: env.status, lastRequestId: env.lastRequestId } },
+      {
+        details: {
+          name: env.name,
+          status: env.status,
+          lastRequestId: env.lastRequestId,
+          run: (await currentRun(env)) ?? null,
+        },
+      },
     );
   }
 
@@ -328,64 +246,36 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
     return store.environments.update(name, patch, [EnvironmentStatus.Failed]);
   }
 
-  async function dispatchOrFail(
-    request: RequestRecord,
-    body: Record<string, unknown>,
-    onFailure: () => Promise<void>,
-  ): Promise<void> {
-    try {
-      await dispatcher.dispatch(ENVIRONMENT_EVENT, body);
-    } catch (err) {
-      const message = isPlinthError(err) ? err.message : 'the event source cannot be reached';
-      logger.warn({ err, requestId: request.id }, 'dispatching a request failed');
-      await store.requests.update(request.id, { status: RequestStatus.Failed, message });
-      await onFailure().catch((e: unknown) =>
-        logger.error({ err: e, requestId: request.id }, 'recording a failed dispatch failed'),
-      );
-      throw new PlinthError(
-        'UNAVAILABLE',
-        `request ${request.id} was not accepted: ${message}; try again`,
-        { cause: err, details: { requestId: request.id } },
-      );
-    }
-    deps.notifier?.notify({
-      event: NotificationEvent.RequestAccepted,
-      summary: `Request accepted: ${request.action} environment ${request.target} (requested by ${request.requester})`,
-      environment: request.target,
-      requestId: request.id,
-      requester: request.requester,
-      action: request.action,
-    });
-  }
-
-  function newRequest(
+  /** Records the request and posts it to the environment kind's event. */
+  function submit(
     id: string,
     action: string,
-    target: string,
+    name: string,
     requester: string,
-    body: Record<string, unknown>,
+    record: Record<string, unknown>,
+    event: Record<string, unknown>,
     now: string,
-  ): RequestRecord {
-    return {
+    undo: () => Promise<unknown>,
+  ): Promise<RequestAccepted> {
+    return requests.submit({
       id,
       kind: ENVIRONMENT_KIND,
       action,
-      target,
-      status: RequestStatus.Pending,
+      target: name,
       requester,
-      body,
-      message: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+      record,
+      event,
+      targetLink: `/api/v1/environments/${encodeURIComponent(name)}`,
+      now,
+      undo,
+      environment: name,
+    });
   }
 
   /** The event body the catalog's Sensor maps into the environment Workflow. */
   function eventBody(
     action: string,
     env: { name: string; region: string; team: string | null; tier: string },
-    id: string,
-    requester: string,
     approvalTier = env.tier,
     approvalAction = action,
   ): Record<string, unknown> {
@@ -394,8 +284,6 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
       name: env.name,
       region: env.region,
       team: env.team ?? '',
-      request_id: id,
-      requester,
       approval_required: String(approvalRequired(policy, approvalTier, approvalAction)),
     };
   }
@@ -443,27 +331,19 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
       team: next.team,
       tier: tierOf(next),
     };
-    const request = newRequest(
+    return submit(
       id,
       action,
       env.name,
       requester,
       { name: env.name, ...patch.inputs },
+      eventBody(action, target, approvalTier),
       now,
+      () =>
+        store.environments.update(env.name, { ...previous, updatedAt: clock().toISOString() }, [
+          EnvironmentStatus.Provisioning,
+        ]),
     );
-    await store.requests.insert(request);
-    await dispatchOrFail(
-      request,
-      eventBody(action, target, id, requester, approvalTier),
-      async () => {
-        await store.environments.update(
-          env.name,
-          { ...previous, updatedAt: clock().toISOString() },
-          [EnvironmentStatus.Provisioning],
-        );
-      },
-    );
-    return acceptedOf(request);
   }
 
   async function remove(env: EnvironmentRecord, requester: string): Promise<RequestAccepted> {
@@ -482,31 +362,30 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
       [env.status],
     );
     if (!taken) throw await conflict(name);
-    const request = newRequest(id, 'delete', name, requester, { name }, now);
-    await store.requests.insert(request);
-    await dispatchOrFail(
-      request,
+    return submit(
+      id,
+      'delete',
+      name,
+      requester,
+      { name },
       eventBody(
         EnvironmentAction.Delete,
         { name, region: stringInput(env, 'region'), team: env.team, tier: tierOf(env) },
-        id,
-        requester,
         tierOf(env),
         requester === TTL_REQUESTER ? EnvironmentAction.Expire : EnvironmentAction.Delete,
       ),
-      async () => {
-        // Nothing was destroyed: the environment is as it was before.
-        await store.environments.update(name, { ...previous, updatedAt: clock().toISOString() }, [
+      now,
+      // Nothing was destroyed: the environment is as it was before.
+      () =>
+        store.environments.update(name, { ...previous, updatedAt: clock().toISOString() }, [
           EnvironmentStatus.Destroying,
-        ]);
-      },
+        ]),
     );
-    return acceptedOf(request);
   }
 
   return {
     async create(input, actor: Principal): Promise<RequestAccepted> {
-      const valid = validateCreateEnvironment(input);
+      const valid = validateCreateEnvironment(catalog, input);
       const { name, region, team: givenTeam, tier } = valid;
       const team = givenTeam ?? actor.team;
       authorize(actor, Permission.EnvironmentsWrite, {
@@ -541,7 +420,7 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
         const { name: _n, createdAt: _c, ...patch } = record;
         if (!(await retakeUndispatched(name, patch))) throw await conflict(name);
       }
-      const request = newRequest(
+      return submit(
         id,
         'create',
         name,
@@ -554,14 +433,10 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
           ...(valid.ttl === undefined ? {} : { ttl: valid.ttl }),
           ...(valid.protected === undefined ? {} : { protected: valid.protected }),
         },
+        eventBody('create', { name, region, team: team ?? null, tier }),
         now,
-      );
-      await store.requests.insert(request);
-      await dispatchOrFail(
-        request,
-        eventBody('create', { name, region, team: team ?? null, tier }, id, actor.name),
-        async () => {
-          await store.environments.update(
+        () =>
+          store.environments.update(
             name,
             {
               status: EnvironmentStatus.Failed,
@@ -569,10 +444,8 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
               updatedAt: clock().toISOString(),
             },
             [EnvironmentStatus.Provisioning],
-          );
-        },
+          ),
       );
-      return acceptedOf(request);
     },
 
     async delete(name, actor) {
@@ -587,7 +460,7 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
     },
 
     async update(name, input, actor) {
-      const change = validateUpdateEnvironment(input);
+      const change = validateUpdateEnvironment(catalog, input);
       const env = await mustGet(name);
       authorizeWrite(actor, env);
       const newTeam = change.team ?? env.team;

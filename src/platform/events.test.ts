@@ -9,8 +9,8 @@ import { createSensorController, parseSensor, type SensorController } from '../s
 import { createSqliteStore, type Store } from '../store/index.js';
 import { createWorkflowEngine, type WorkflowEngine } from '../workflows/index.js';
 import { createEventRecorder, type EventRecorder } from './events.js';
-import { createPlatform } from './platform.js';
-import type { Dispatcher, Platform, Principal } from './types.js';
+import { createPlatform, type Platform } from './platform.js';
+import type { Dispatcher, Principal } from './types.js';
 
 const logger = pino({ level: 'silent' });
 const alice: Principal = { tokenId: 't1', name: 'alice', role: 'developer', team: 'payments' };

@@ -1,9 +1,10 @@
-export { createPlatform, type PlatformDeps } from './platform.js';
+export { createPlatform, type Platform, type PlatformDeps } from './platform.js';
 export { createHttpDispatcher, type HttpDispatcherOptions } from './dispatcher.js';
 export {
   authorize,
   isAllowed,
   permissionsOf,
+  readPermissionFor,
   Permission,
   type AuthzResource,
 } from './authorization.js';
@@ -25,6 +26,7 @@ export {
   type TokenView,
   type TeamView,
 } from './tokens.js';
+export { createEventBacklog, type EventBacklog } from './event-backlog.js';
 export {
   createEventRecorder,
   EVENT_LOG_CONSUMER,
@@ -53,27 +55,14 @@ export {
   type ParameterInput,
 } from './workflows.js';
 export {
-  ENVIRONMENT_EVENT,
-  ENVIRONMENT_FIELDS,
+  ENVIRONMENT_KIND,
   ENVIRONMENT_NAME_PATTERN,
   validateCreateEnvironment,
   validateUpdateEnvironment,
-  ENVIRONMENT_UPDATE_FIELDS,
   TTL_REQUESTER,
   parseTtl,
   EnvironmentTier,
 } from './environments.js';
-export {
-  loadTierPolicy,
-  parseTierPolicy,
-  approvalRequired,
-  tierRule,
-  DEFAULT_TIER_POLICY,
-  ApprovalRule,
-  EnvironmentAction,
-  type TierPolicy,
-  type TierRule,
-} from './tiers.js';
 export {
   createNotifier,
   loadNotificationTargets,
@@ -109,7 +98,6 @@ export {
   RequestStatus,
   Labels,
   type Dispatcher,
-  type Platform,
   type Principal,
   type AuthService,
   type EnvironmentService,
@@ -135,18 +123,23 @@ export {
 } from './types.js';
 export {
   RESOURCE_LABEL,
-  resourcePath,
-  type CatalogService,
+  ChangeMode,
   type InfrastructureService,
-  type KindSummary,
-  type KindView,
   type ResourceView,
 } from './infrastructure.js';
 export {
-  APPLICATION_EVENT,
-  APPLICATION_FIELDS,
+  DomainKind,
+  changeSchemaOf,
+  createCatalogService,
+  isDomainKind,
+  resourcePath,
+  type CatalogService,
+  type KindSummary,
+  type KindView,
+} from './kinds.js';
+export { createKindRequests, type KindRequests, type KindSubmission } from './kind-requests.js';
+export {
   APPLICATION_KIND,
-  CONFIGURATION_EVENT,
   DeploymentAction,
   DeploymentStatus,
   validateDeployApplication,

@@ -17,8 +17,11 @@ import {
   type WorkflowEngine,
 } from '../workflows/index.js';
 import { createHttpDispatcher } from './dispatcher.js';
-import { createPlatform } from './platform.js';
-import type { Platform, Principal } from './types.js';
+import { createPlatform, type Platform } from './platform.js';
+import type { Principal } from './types.js';
+
+/** The shipped catalog's request kinds, in name order. */
+const SIX_KINDS = ['application', 'compute', 'configuration', 'database', 'environment', 'storage'];
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const catalogDir = path.join(projectRoot, 'catalog');
@@ -83,7 +86,10 @@ describe('infrastructure requests of the catalog kinds', () => {
     });
     await engine.start();
     sources = createWebhookEventSources({
-      eventSources: catalog.eventSources.map((e) => parseEventSource(e)),
+      // The requests' EventSources; the github one (deploy on push) needs a secret store.
+      eventSources: catalog.eventSources
+        .filter((e) => e.metadata.name !== 'github')
+        .map((e) => parseEventSource(e)),
       bus,
       host: '127.0.0.1',
       portMap: new Map([[12000, 0]]),
@@ -116,7 +122,7 @@ describe('infrastructure requests of the catalog kinds', () => {
   });
 
   it('lists the kinds with their schemas', () => {
-    expect(platform.catalog.list().map((k) => k.name)).toEqual(['compute', 'database', 'storage']);
+    expect(platform.catalog.list().map((k) => k.name)).toEqual(SIX_KINDS);
     const compute = platform.catalog.get('compute');
     expect(compute.runs).toEqual({
       eventSourceName: 'infrastructure',
@@ -125,7 +131,9 @@ describe('infrastructure requests of the catalog kinds', () => {
       module: 'compute',
     });
     expect(Object.keys(compute.schema['properties'] as object)).toEqual(Object.keys(seedBody));
-    expect(() => platform.catalog.get('queue')).toThrow(/compute, database, storage/);
+    expect(() => platform.catalog.get('queue')).toThrow(
+      /compute, configuration, database, environment, storage/,
+    );
   });
 
   it('refuses input against the kind schema, naming each field and its fix', async () => {
@@ -195,6 +203,40 @@ describe('infrastructure requests of the catalog kinds', () => {
     });
     expect(ready.outputs['id']).toEqual(expect.any(String));
     expect((await platform.requests.get(accepted.id)).status).toBe('Succeeded');
+
+    // A change of inputs plans, waits for an approval that shows the plan's changes, and applies.
+    await expect(
+      platform.infrastructure.update('compute', name, { name: 'other' }, 'merge', alice),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const update = await platform.infrastructure.update(
+      'compute',
+      name,
+      { region: 'westus' },
+      'merge',
+      alice,
+    );
+    expect(update).toMatchObject({ kind: 'compute', action: 'update', target: name });
+    await expect(
+      platform.infrastructure.update('compute', name, { region: 'northeurope' }, 'merge', alice),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    const updateRun = await until('the update run to wait for approval', async () => {
+      const first = (await platform.runs.list({ requestId: update.id })).items[0];
+      if (!first) return undefined;
+      const view = await platform.runs.get(first.id);
+      return view.waitingForApproval ? view : undefined;
+    });
+    const plan = updateRun.approval?.planSummary;
+    expect(plan).toBeDefined();
+    expect((plan?.add ?? 0) + (plan?.change ?? 0) + (plan?.destroy ?? 0)).toBeGreaterThan(0);
+    await platform.runs.approve(updateRun.id, { actor: bob });
+    const updated = await until('the update to apply', async () => {
+      await platform.settled();
+      const r = await platform.infrastructure.get('compute', name);
+      if (r.status === 'Failed') throw new Error(`failed: ${r.message}`);
+      return r.status === 'Ready' && r.lastRequestId === update.id ? r : undefined;
+    });
+    expect(updated.inputs).toEqual({ ...seedBody, region: 'westus' });
+    expect(updated.outputs).toMatchObject({ name, region: 'westus' });
 
     const deletion = await platform.infrastructure.delete('compute', name, alice);
     await expect(platform.infrastructure.delete('compute', name, alice)).rejects.toMatchObject({

@@ -1,56 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import type { RequestKind } from '../catalog/index.js';
-import {
-  ConflictError,
-  InputError,
-  NotFoundError,
-  PlinthError,
-  isPlinthError,
-  type FieldProblem,
-} from '../errors/index.js';
-import type { Logger } from '../logging/index.js';
-import type { Page, RequestRecord, ResourceRecord, Store } from '../store/index.js';
+import { ConflictError, NotFoundError } from '../errors/index.js';
+import type { Page, ResourceRecord, Store } from '../store/index.js';
 import { Permission, authorize } from './authorization.js';
-import { acceptedOf } from './requests.js';
-import {
-  EnvironmentStatus,
-  RequestStatus,
-  type Dispatcher,
-  type Principal,
-  type RequestAccepted,
-} from './types.js';
-
-// ajv-formats is CommonJS: under NodeNext its function is the default export's `default`.
-type FormatsPlugin = (ajv: Ajv) => Ajv;
-const addFormats: FormatsPlugin =
-  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
-  (addFormatsModule as unknown as FormatsPlugin);
+import type { KindRequests } from './kind-requests.js';
+import { resourcePath, type CatalogService } from './kinds.js';
+import { EnvironmentStatus, type Principal, type RequestAccepted } from './types.js';
 
 /** The label the kinds' Sensors put the resource's name in. */
 export const RESOURCE_LABEL = 'plinth.dev/resource';
 
-/** A request kind as `GET /api/v1/catalog` lists it. */
-export interface KindSummary {
-  name: string;
-  title: string;
-  description: string;
-  approval: boolean;
-  /** Where its requests are made. */
-  links: { self: string; requests: string };
-}
-
-/** A request kind with its input schema and what a request runs. */
-export interface KindView extends KindSummary {
-  schema: Record<string, unknown>;
-  runs: {
-    eventSourceName: string;
-    eventName: string;
-    workflowTemplate: string;
-    module: string | null;
-  };
-}
+/** The fields of every resource that a change never takes: the platform names it. */
+const IMMUTABLE = ['name'] as const;
 
 /** A provisioned resource, as the API shows it. */
 export interface ResourceView {
@@ -69,19 +29,22 @@ export interface ResourceView {
   updatedAt: string;
 }
 
-/** The catalog's request kinds, read when the platform was built. */
-export interface CatalogService {
-  /** The kinds, in name order; synchronous so the API can register a route per kind. */
-  kinds(): RequestKind[];
-  list(): KindSummary[];
-  /** Throws NotFoundError naming the kinds there are. */
-  get(kind: string): KindView;
-}
+/** How a change gives the new inputs: all of them (PUT) or the fields to change (PATCH). */
+export const ChangeMode = { Replace: 'replace', Merge: 'merge' } as const;
+export type ChangeMode = (typeof ChangeMode)[keyof typeof ChangeMode];
 
-/** Requests of the catalog's kinds and the resources they provision. */
+/** Requests of the catalog's resource kinds and the resources they provision. */
 export interface InfrastructureService {
   /** Validates against the kind's schema, records the request and dispatches it; 202 material. */
   create(kind: string, input: unknown, actor: Principal): Promise<RequestAccepted>;
+  /** New inputs for a Ready or Failed resource: its run plans, waits for approval (showing the plan), applies. */
+  update(
+    kind: string,
+    name: string,
+    input: unknown,
+    mode: ChangeMode,
+    actor: Principal,
+  ): Promise<RequestAccepted>;
   delete(kind: string, name: string, actor: Principal): Promise<RequestAccepted>;
   get(kind: string, name: string): Promise<ResourceView>;
   list(filter?: {
@@ -91,82 +54,6 @@ export interface InfrastructureService {
     limit?: number;
     cursor?: string;
   }): Promise<Page<ResourceView>>;
-}
-
-export function resourcePath(kind: string, name?: string): string {
-  const base = `/api/v1/infrastructure/${encodeURIComponent(kind)}`;
-  return name === undefined ? base : `${base}/${encodeURIComponent(name)}`;
-}
-
-function summaryOf(kind: RequestKind): KindSummary {
-  return {
-    name: kind.name,
-    title: kind.title,
-    description: kind.description,
-    approval: kind.approval,
-    links: { self: `/api/v1/catalog/${kind.name}`, requests: resourcePath(kind.name) },
-  };
-}
-
-export function createCatalogService(kinds: readonly RequestKind[]): CatalogService {
-  const sorted = [...kinds].sort((a, b) => a.name.localeCompare(b.name));
-  const byName = new Map(sorted.map((k) => [k.name, k]));
-  return {
-    kinds: () => [...sorted],
-    list: () => sorted.map(summaryOf),
-    get(name) {
-      const kind = byName.get(name);
-      if (!kind) {
-        throw new NotFoundError(
-          `there is no request kind "${name}" in the catalog (there are: ${sorted.map((k) => k.name).join(', ') || 'none'})`,
-          { details: { kind: name } },
-        );
-      }
-      return {
-        ...summaryOf(kind),
-        schema: kind.schema,
-        runs: {
-          eventSourceName: kind.eventSourceName,
-          eventName: kind.eventName,
-          workflowTemplate: kind.workflowTemplate,
-          module: kind.module,
-        },
-      };
-    },
-  };
-}
-
-function problemOf(e: ErrorObject): FieldProblem {
-  const base = e.instancePath.replace(/^\//, '').replaceAll('/', '.');
-  const join = (child: string) => (base === '' ? child : `${base}.${child}`);
-  const params = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case 'required': {
-      const field = join(String(params['missingProperty']));
-      return { field, message: 'is required', fix: `add "${field}"` };
-    }
-    case 'additionalProperties': {
-      const field = join(String(params['additionalProperty']));
-      const allowed = Object.keys(
-        ((e.parentSchema as Record<string, unknown> | undefined)?.['properties'] ?? {}) as object,
-      );
-      return {
-        field,
-        message: 'is not a known field',
-        fix: `remove it; allowed fields are ${allowed.join(', ')}`,
-      };
-    }
-    case 'enum': {
-      const values = (params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v));
-      return {
-        field: base,
-        message: 'is not one of the allowed values',
-        fix: `use one of ${values.join(', ')}`,
-      };
-    }
-    default:
-      return { field: base, message: e.message ?? 'is invalid', fix: `correct "${base}"` };
-  }
 }
 
 /** A resource name: the kind, then a short random suffix (a DNS label, and a Terraform workspace). */
@@ -190,51 +77,35 @@ function viewOf(r: ResourceRecord): ResourceView {
   };
 }
 
+const changeable: readonly string[] = [EnvironmentStatus.Ready, EnvironmentStatus.Failed];
+
 export function createInfrastructureService(deps: {
   store: Store;
-  dispatcher: Dispatcher;
   catalog: CatalogService;
-  logger: Logger;
+  requests: KindRequests;
   clock: () => Date;
 }): InfrastructureService {
-  const { store, dispatcher, catalog, logger, clock } = deps;
-  const ajv = new Ajv({ allErrors: true, verbose: true, useDefaults: true, strict: false });
-  addFormats(ajv);
-  const validators = new Map<string, { kind: RequestKind; validate: ValidateFunction }>();
-  for (const kind of catalog.kinds()) {
-    validators.set(kind.name, { kind, validate: ajv.compile(kind.schema) });
-  }
+  const { store, catalog, requests, clock } = deps;
 
-  function kindOf(name: string) {
-    const found = validators.get(name);
-    if (!found) catalog.get(name); // throws NotFoundError naming the kinds there are
-    return found as { kind: RequestKind; validate: ValidateFunction };
-  }
-
-  function validate(name: string, input: unknown): Record<string, unknown> {
-    const { validate: check } = kindOf(name);
-    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-      throw new InputError(`a ${name} request must be a JSON object`, {
-        errors: [
-          {
-            field: '',
-            message: 'is not an object',
-            fix: `send the fields of GET /api/v1/catalog/${name}`,
-          },
-        ],
-      });
+  /** The kind, when it is one served under /infrastructure; 404 otherwise. */
+  function resourceKind(name: string) {
+    const kind = catalog.resourceKinds().find((k) => k.name === name);
+    if (!kind) {
+      throw new NotFoundError(
+        `there is no infrastructure kind "${name}" in the catalog (there are: ${
+          catalog
+            .resourceKinds()
+            .map((k) => k.name)
+            .join(', ') || 'none'
+        })`,
+        { details: { kind: name } },
+      );
     }
-    const body = structuredClone(input) as Record<string, unknown>;
-    if (!check(body)) {
-      const problems = (check.errors ?? []).map(problemOf);
-      const summary = problems.map((p) => `${p.field} ${p.message}`).join('; ');
-      throw new InputError(`invalid ${name} request: ${summary}`, { errors: problems });
-    }
-    return body;
+    return kind;
   }
 
   async function getRecord(kind: string, name: string): Promise<ResourceRecord> {
-    kindOf(kind);
+    resourceKind(kind);
     const record = await store.resources.get(kind, name);
     if (!record) {
       throw new NotFoundError(`${kind} "${name}" does not exist`, { details: { kind, name } });
@@ -242,41 +113,47 @@ export function createInfrastructureService(deps: {
     return record;
   }
 
-  async function dispatchOrFail(
-    kind: RequestKind,
-    request: RequestRecord,
-    body: Record<string, unknown>,
-    onFailure: () => Promise<unknown>,
-  ): Promise<void> {
-    try {
-      await dispatcher.dispatch(kind.eventName, body);
-    } catch (err) {
-      const message = isPlinthError(err) ? err.message : 'the event source cannot be reached';
-      logger.warn({ err, requestId: request.id }, 'dispatching a request failed');
-      await store.requests.update(request.id, { status: RequestStatus.Failed, message });
-      await onFailure().catch((e: unknown) =>
-        logger.error({ err: e, requestId: request.id }, 'recording a failed dispatch failed'),
+  /** Takes a Ready or Failed resource for a request, by compare-and-set on its status. */
+  async function take(
+    record: ResourceRecord,
+    what: string,
+    patch: Partial<ResourceRecord>,
+  ): Promise<() => Promise<unknown>> {
+    const conflict = () =>
+      new ConflictError(
+        `${record.kind} "${record.name}" cannot be ${what} now: it is ${record.status}${record.lastRequestId ? `, request ${record.lastRequestId}` : ''}`,
+        {
+          details: {
+            kind: record.kind,
+            name: record.name,
+            status: record.status,
+            lastRequestId: record.lastRequestId,
+          },
+        },
       );
-      throw new PlinthError(
-        'UNAVAILABLE',
-        `request ${request.id} was not accepted: ${message}; try again`,
-        { cause: err, details: { requestId: request.id } },
-      );
-    }
-  }
-
-  function accepted(request: RequestRecord): RequestAccepted {
-    const result = acceptedOf(request);
-    return {
-      ...result,
-      links: { ...result.links, target: resourcePath(request.kind, request.target) },
+    if (!changeable.includes(record.status)) throw conflict();
+    const taken = await store.resources.update(record.kind, record.name, patch, [record.status]);
+    if (!taken) throw conflict();
+    const previous = {
+      status: record.status,
+      lastRequestId: record.lastRequestId,
+      message: record.message,
+      inputs: record.inputs,
     };
+    // Nothing was run: the resource is as it was before.
+    return () =>
+      store.resources.update(
+        record.kind,
+        record.name,
+        { ...previous, updatedAt: clock().toISOString() },
+        [patch.status ?? record.status],
+      );
   }
 
   return {
     async create(kindName, input, actor) {
-      const { kind } = kindOf(kindName);
-      const inputs = validate(kindName, input);
+      const kind = resourceKind(kindName);
+      const inputs = catalog.validate(kind.name, input);
       const team = actor.team;
       const name = newName(kind.name);
       authorize(actor, Permission.InfrastructureWrite, { kind: kind.name, name, team });
@@ -295,24 +172,17 @@ export function createInfrastructureService(deps: {
         createdAt: now,
         updatedAt: now,
       });
-      const request: RequestRecord = {
+      return requests.submit({
         id,
         kind: kind.name,
         action: 'create',
         target: name,
-        status: RequestStatus.Pending,
         requester: actor.name,
-        body: inputs,
-        message: null,
-        createdAt: now,
-        updatedAt: now,
-      };
-      await store.requests.insert(request);
-      await dispatchOrFail(
-        kind,
-        request,
-        { ...inputs, name, action: 'create', request_id: id, requester: actor.name },
-        () =>
+        record: inputs,
+        event: { ...inputs, name, action: 'create' },
+        targetLink: resourcePath(kind.name, name),
+        now,
+        undo: () =>
           store.resources.update(
             kind.name,
             name,
@@ -323,76 +193,75 @@ export function createInfrastructureService(deps: {
             },
             [EnvironmentStatus.Provisioning],
           ),
-      );
-      return accepted(request);
+      });
     },
 
-    async delete(kindName, name, actor) {
-      const { kind } = kindOf(kindName);
+    async update(kindName, name, input, mode, actor) {
+      const kind = resourceKind(kindName);
       const record = await getRecord(kindName, name);
       authorize(actor, Permission.InfrastructureWrite, {
         kind: kind.name,
         name,
         team: record.team,
       });
-      if (record.status !== EnvironmentStatus.Ready && record.status !== EnvironmentStatus.Failed) {
-        throw new ConflictError(
-          `${kind.name} "${name}" cannot be deleted now: it is ${record.status}${record.lastRequestId ? `, request ${record.lastRequestId}` : ''}`,
-          {
-            details: {
-              kind: kind.name,
-              name,
-              status: record.status,
-              lastRequestId: record.lastRequestId,
-            },
-          },
-        );
-      }
+      const inputs =
+        mode === ChangeMode.Replace
+          ? catalog.validate(kind.name, input)
+          : catalog.validate(kind.name, {
+              ...record.inputs,
+              ...catalog.validateChange(kind.name, input, IMMUTABLE),
+            });
       const now = clock().toISOString();
       const id = randomUUID();
-      const previous = {
-        status: record.status,
-        lastRequestId: record.lastRequestId,
-        message: record.message,
-      };
-      const taken = await store.resources.update(
-        kind.name,
+      const undo = await take(record, 'updated', {
+        status: EnvironmentStatus.Provisioning,
+        inputs,
+        lastRequestId: id,
+        message: null,
+        updatedAt: now,
+      });
+      return requests.submit({
+        id,
+        kind: kind.name,
+        action: 'update',
+        target: name,
+        requester: actor.name,
+        record: inputs,
+        event: { ...inputs, name, action: 'update' },
+        targetLink: resourcePath(kind.name, name),
+        now,
+        undo,
+      });
+    },
+
+    async delete(kindName, name, actor) {
+      const kind = resourceKind(kindName);
+      const record = await getRecord(kindName, name);
+      authorize(actor, Permission.InfrastructureWrite, {
+        kind: kind.name,
         name,
-        { status: EnvironmentStatus.Destroying, lastRequestId: id, message: null, updatedAt: now },
-        [record.status],
-      );
-      if (!taken) {
-        throw new ConflictError(`${kind.name} "${name}" is being changed by another request`, {
-          details: { kind: kind.name, name },
-        });
-      }
-      const request: RequestRecord = {
+        team: record.team,
+      });
+      const now = clock().toISOString();
+      const id = randomUUID();
+      const undo = await take(record, 'deleted', {
+        status: EnvironmentStatus.Destroying,
+        lastRequestId: id,
+        message: null,
+        updatedAt: now,
+      });
+      return requests.submit({
         id,
         kind: kind.name,
         action: 'delete',
         target: name,
-        status: RequestStatus.Pending,
         requester: actor.name,
-        body: { name },
-        message: null,
-        createdAt: now,
-        updatedAt: now,
-      };
-      await store.requests.insert(request);
-      await dispatchOrFail(
-        kind,
-        request,
-        { ...record.inputs, name, action: 'delete', request_id: id, requester: actor.name },
-        // Nothing was destroyed: the resource is as it was before.
-        () =>
-          store.resources.update(
-            kind.name,
-            name,
-            { ...previous, updatedAt: clock().toISOString() },
-            [EnvironmentStatus.Destroying],
-          ),
-      );
-      return accepted(request);
+        record: { name },
+        event: { ...record.inputs, name, action: 'delete' },
+        targetLink: resourcePath(kind.name, name),
+        now,
+        undo,
+      });
     },
 
     async get(kind, name) {
@@ -400,7 +269,7 @@ export function createInfrastructureService(deps: {
     },
 
     async list(filter = {}) {
-      if (filter.kind !== undefined) kindOf(filter.kind);
+      if (filter.kind !== undefined) resourceKind(filter.kind);
       const page = await store.resources.list(filter);
       return {
         items: page.items.map(viewOf),

@@ -7,8 +7,8 @@ import { isPlinthError } from '../errors/index.js';
 import { createSqliteStore, type Store, type WorkflowRecord } from '../store/index.js';
 import { createWorkflowEngine, type NodeStatus, type WorkflowEngine } from '../workflows/index.js';
 import { hashSecret } from './auth.js';
-import { createPlatform } from './platform.js';
-import type { Dispatcher, Platform, Principal } from './types.js';
+import { createPlatform, type Platform } from './platform.js';
+import type { Dispatcher, Principal } from './types.js';
 
 /** Records what would have been posted to the event source; `fail` makes it refuse. */
 class RecordingDispatcher implements Dispatcher {

@@ -2,7 +2,7 @@ import type { Logger } from '../logging/index.js';
 import type { Store } from '../store/index.js';
 import { TTL_REQUESTER, tierOf } from './environments.js';
 import { NotificationEvent, type Notifier } from './notifications.js';
-import { DEFAULT_TIER_POLICY, tierRule, type TierPolicy } from './tiers.js';
+import { DEFAULT_TIER_POLICY, tierRule, type TierPolicy } from '../catalog/index.js';
 import { EnvironmentStatus, type RequestAccepted } from './types.js';
 
 /** Default warning ahead of an expiry: one hour. */

@@ -1,16 +1,5 @@
 import type { Page } from '../store/index.js';
 import type { NodeLogLine } from '../workflows/index.js';
-import type { AuditService } from './audit.js';
-import type { IdempotencyService } from './idempotency.js';
-import type { AccessService } from './tokens.js';
-import type { EventService } from './events.js';
-import type { DriftService } from './drift.js';
-import type { Notifier } from './notifications.js';
-import type { TtlKeeper } from './ttl.js';
-import type { ApplicationService } from './applications.js';
-import type { ConfigurationService } from './configuration.js';
-import type { WorkflowService } from './workflows.js';
-import type { CatalogService, InfrastructureService } from './infrastructure.js';
 
 /** Roles a token can carry; `authorize` (authorization.ts) says what each may do. */
 export const Role = {
@@ -297,46 +286,4 @@ export interface AuthService {
 export interface PlatformStats {
   /** Runs (Workflows) by Argo phase. */
   runsByPhase(): Promise<Record<string, number>>;
-}
-
-/** The platform's domain services; knows nothing of HTTP. */
-export interface Platform {
-  readonly environments: EnvironmentService;
-  /** Expiry of environments whose TTL ended (a pass runs on a timer; `tick` runs one now). */
-  readonly ttl: TtlKeeper;
-  /** Drift checks, on demand and scheduled. */
-  readonly drift: DriftService;
-  /** Outgoing notifications (webhooks). */
-  readonly notifications: Notifier;
-  /** Applications deployed to environments: deploy, history, rollback. */
-  readonly applications: ApplicationService;
-  /** Applications' configuration: immutable versions, secrets sealed. */
-  readonly configuration: ConfigurationService;
-  readonly requests: RequestService;
-  readonly runs: RunService;
-  readonly auth: AuthService;
-  /** Tokens and teams (admins manage tokens). */
-  readonly access: AccessService;
-  /** The append-only audit log. */
-  readonly audit: AuditService;
-  /** `Idempotency-Key` bookkeeping for writes. */
-  readonly idempotency: IdempotencyService;
-  /** Counts for `/metrics`, computed on demand. */
-  readonly stats: PlatformStats;
-  /** Every event with each sensor's decision about it, and replay. */
-  readonly events: EventService;
-  /** Argo Workflows submitted and operated through the API. */
-  readonly workflows: WorkflowService;
-  /** The catalog's request kinds and their input schemas. */
-  readonly catalog: CatalogService;
-  /** Requests of the catalog's kinds (compute, storage, database, ...) and their resources. */
-  readonly infrastructure: InfrastructureService;
-  /** Subscribes to Workflow changes and applies what was missed while the process was down. */
-  start(): Promise<void>;
-  /** Unsubscribes and waits for status updates in flight. */
-  stop(): Promise<void>;
-  /** Resolves when status updates seen so far are applied (for tests and shutdown). */
-  settled(): Promise<void>;
-  /** Throws when the store does not answer. */
-  checkReady(): Promise<void>;
 }

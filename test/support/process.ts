@@ -82,7 +82,8 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     '--port',
     String(apiPort),
     '--eventsource-ports',
-    `12000=${webhookPort}`,
+    // 12400: the catalog's github EventSource, on a free port so servers run side by side.
+    `12000=${webhookPort},12400=0`,
     '--log-level',
     'warn',
     ...(options.catalog ? ['--catalog', options.catalog] : []),

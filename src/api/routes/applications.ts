@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Platform } from '../../platform/index.js';
+import { DomainKind, type Platform } from '../../platform/index.js';
 import { principalOf } from '../auth.js';
 import {
   RequestAcceptedSchema,
@@ -12,48 +12,9 @@ import {
 import { sendAccepted } from '../accepted.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const DNS_LABEL = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
 
-const DeployBody = Type.Object(
-  {
-    environment: Type.String({
-      pattern: DNS_LABEL,
-      maxLength: 63,
-      description: 'A Ready environment.',
-    }),
-    name: Type.String({
-      pattern: DNS_LABEL,
-      maxLength: 53,
-      description: 'The application (a DNS label).',
-    }),
-    image: Type.String({ minLength: 1, description: 'e.g. ghcr.io/acme/web:1.2.3' }),
-    version: Type.String({ minLength: 1, description: 'The version deployed, e.g. 1.2.3.' }),
-    replicas: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: 1 })),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 8080 })),
-  },
-  { additionalProperties: false },
-);
 const RollbackBody = Type.Object(
   { version: Type.String({ minLength: 1, description: 'An earlier version of the application.' }) },
-  { additionalProperties: false },
-);
-const ConfigBody = Type.Object(
-  {
-    values: Type.Optional(
-      Type.Record(
-        Type.String(),
-        Nullable(Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
-        {
-          description: 'Keys to set (null removes one); keys not given are kept.',
-        },
-      ),
-    ),
-    secrets: Type.Optional(
-      Type.Record(Type.String(), Nullable(Type.String()), {
-        description: 'Secrets to set (null removes one): encrypted at rest, never shown again.',
-      }),
-    ),
-  },
   { additionalProperties: false },
 );
 const ConfigRollbackBody = Type.Object(
@@ -156,8 +117,18 @@ const writeErrors = { ...commonErrors, 404: notFound, 409: conflict, 503: unavai
 const appPath = '/environments/:env/applications/:name';
 
 /** Applications (deploy, history, rollback) and their configuration. */
+/** What `POST /applications` takes: the catalog's application kind (its schema is the body's). */
+interface DeployBody {
+  environment: string;
+  name: string;
+  version: string;
+  [field: string]: unknown;
+}
+
 export function applicationRoutes(app: FastifyInstance, platform: Platform): void {
-  app.post<{ Body: Static<typeof DeployBody> }>(
+  const deploySchema = platform.catalog.kind(DomainKind.Application).schema;
+  const configSchema = platform.catalog.kind(DomainKind.Configuration).schema;
+  app.post<{ Body: DeployBody }>(
     '/applications',
     {
       schema: {
@@ -166,7 +137,7 @@ export function applicationRoutes(app: FastifyInstance, platform: Platform): voi
         summary: 'Deploy a version of an application to an environment',
         description:
           'The environment must be Ready. Its run renders the Deployment, Service and ConfigMap and delivers them to the environment’s deploy target (a GitOps repository by default).',
-        body: DeployBody,
+        body: deploySchema,
         response: { 202: accepted, ...writeErrors },
       },
     },
@@ -251,7 +222,7 @@ export function applicationRoutes(app: FastifyInstance, platform: Platform): voi
     },
   );
 
-  app.put<{ Params: Static<typeof AppParams>; Body: Static<typeof ConfigBody> }>(
+  app.put<{ Params: Static<typeof AppParams>; Body: Record<string, unknown> }>(
     `${appPath}/configuration`,
     {
       schema: {
@@ -261,7 +232,7 @@ export function applicationRoutes(app: FastifyInstance, platform: Platform): voi
         description:
           'Each key given is set (null removes it); keys not given are kept. Answers 202 with the request that delivers it when the application is deployed, else 201 (its next deployment carries it). Secret values are never shown again.',
         params: AppParams,
-        body: ConfigBody,
+        body: configSchema,
         response: {
           201: ConfigurationChangeSchema,
           202: ConfigurationChangeSchema,

@@ -1,12 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Platform } from '../../platform/index.js';
+import { DomainKind, changeSchemaOf, type Platform } from '../../platform/index.js';
 import { principalOf } from '../auth.js';
 import {
-  CreateEnvironmentBody,
   EnvironmentSchema,
   ExtendEnvironmentBody,
-  UpdateEnvironmentBody,
   EnvironmentStatusSchema,
   Limit,
   Page,
@@ -37,8 +35,13 @@ const accepted = {
   ...RequestAcceptedSchema,
 };
 
+/** The fields of an environment a change never takes. */
+const IMMUTABLE = ['name'];
+
 export function environmentRoutes(app: FastifyInstance, platform: Platform): void {
-  app.post<{ Body: Static<typeof CreateEnvironmentBody> }>(
+  // The catalog's environment kind is the body's schema, so OpenAPI shows what the platform checks.
+  const kind = platform.catalog.kind(DomainKind.Environment);
+  app.post<{ Body: Record<string, unknown> }>(
     '/environments',
     {
       schema: {
@@ -47,7 +50,7 @@ export function environmentRoutes(app: FastifyInstance, platform: Platform): voi
         summary: 'Request a new environment',
         description:
           'Records the request and hands it to the event source; the environment is `Provisioning` until its run ends.',
-        body: CreateEnvironmentBody,
+        body: kind.schema,
         response: { 202: accepted, ...commonErrors, 409: conflict, 503: unavailable },
       },
     },
@@ -109,7 +112,7 @@ export function environmentRoutes(app: FastifyInstance, platform: Platform): voi
     },
   );
 
-  app.patch<{ Params: Static<typeof NameParams>; Body: Static<typeof UpdateEnvironmentBody> }>(
+  app.patch<{ Params: Static<typeof NameParams>; Body: Record<string, unknown> }>(
     '/environments/:name',
     {
       schema: {
@@ -119,7 +122,7 @@ export function environmentRoutes(app: FastifyInstance, platform: Platform): voi
         description:
           'A new `region` or `team` runs plan, approval (per its tier) and apply: `202` with the request, whose run shows the plan at its approval. Only `tier`, `ttl` or `protected`: applied at once, `200` with the environment.',
         params: NameParams,
-        body: UpdateEnvironmentBody,
+        body: changeSchemaOf(kind.schema, IMMUTABLE),
         response: {
           200: EnvironmentSchema,
           202: accepted,

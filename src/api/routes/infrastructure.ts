@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Platform } from '../../platform/index.js';
+import { ChangeMode, changeSchemaOf, type Platform } from '../../platform/index.js';
 import { principalOf } from '../auth.js';
 import {
   EnvironmentStatusSchema,
@@ -76,7 +76,7 @@ export function infrastructureRoutes(app: FastifyInstance, platform: Platform): 
     async (request) => platform.infrastructure.list(request.query),
   );
 
-  for (const kind of platform.catalog.kinds()) {
+  for (const kind of platform.catalog.resourceKinds()) {
     const path = `/infrastructure/${kind.name}`;
     app.post(
       path,
@@ -128,6 +128,47 @@ export function infrastructureRoutes(app: FastifyInstance, platform: Platform): 
       },
       async (request) => platform.infrastructure.get(kind.name, request.params.name),
     );
+
+    for (const [method, mode, body, summary] of [
+      ['PUT', ChangeMode.Replace, kind.schema, 'with all of its inputs'],
+      [
+        'PATCH',
+        ChangeMode.Merge,
+        changeSchemaOf(kind.schema, ['name']),
+        'with the inputs to change',
+      ],
+    ] as const) {
+      app.route<{ Params: Static<typeof NameParams> }>({
+        method,
+        url: `${path}/:name`,
+        schema: {
+          tags,
+          security,
+          summary: `Change a ${kind.name} resource ${summary}`,
+          description:
+            'Its run plans the change, waits for an approval that shows the plan (when the kind asks for one) and applies it; the resource is `Provisioning` until the run ends.',
+          params: NameParams,
+          body,
+          response: {
+            202: accepted,
+            ...commonErrors,
+            404: notFound,
+            409: conflict,
+            503: unavailable,
+          },
+        },
+        handler: async (request, reply) => {
+          const result = await platform.infrastructure.update(
+            kind.name,
+            request.params.name,
+            request.body,
+            mode,
+            principalOf(request),
+          );
+          return sendAccepted(reply, result);
+        },
+      });
+    }
 
     app.delete<{ Params: Static<typeof NameParams> }>(
       `${path}/:name`,

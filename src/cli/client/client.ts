@@ -92,6 +92,13 @@ export interface PlinthClient {
     cursor?: string;
   }): Promise<List<Resource>>;
   getResource(kind: string, name: string): Promise<Resource>;
+  /** New inputs for a resource: all of them (`replace`, PUT) or the fields to change (PATCH). */
+  updateResource(
+    kind: string,
+    name: string,
+    input: Record<string, unknown>,
+    opts?: { replace?: boolean; idempotencyKey?: string },
+  ): Promise<AcceptedRequest>;
   deleteResource(
     kind: string,
     name: string,
@@ -357,6 +364,11 @@ export function createPlinthClient(opts: PlinthClientOptions): PlinthClient {
       }),
     listResources: (filter = {}) => call('GET', '/api/v1/infrastructure', { query: filter }),
     getResource: (kind, name) => call('GET', `/api/v1/infrastructure/${enc(kind)}/${enc(name)}`),
+    updateResource: (kind, name, input, o = {}) =>
+      accepted(o.replace ? 'PUT' : 'PATCH', `/api/v1/infrastructure/${enc(kind)}/${enc(name)}`, {
+        body: input,
+        headers: idempotency(o.idempotencyKey),
+      }),
     deleteResource: (kind, name, o = {}) =>
       accepted('DELETE', `/api/v1/infrastructure/${enc(kind)}/${enc(name)}`, {
         headers: idempotency(o.idempotencyKey),

@@ -132,6 +132,49 @@ describe('plinth catalog and plinth infra against the real API', () => {
     expect(del.err).toMatch(/cannot be deleted now: it is Provisioning/);
   });
 
+  it('updates a Ready resource: PATCH by default, PUT with --replace', async () => {
+    const created = await cli([
+      'infra',
+      'create',
+      'storage',
+      '-f',
+      'testdata/storage-input.json',
+      '-o',
+      'json',
+    ]);
+    const { request } = JSON.parse(created.out) as { request: { target: string } };
+    const early = await cli(['infra', 'update', 'storage', request.target, '--set', 'size_gb=50']);
+    expect(early.code).not.toBe(0);
+    expect(early.err).toMatch(/cannot be updated now: it is Provisioning/);
+    await store.resources.update('storage', request.target, { status: 'Ready' });
+    const patched = await cli([
+      'infra',
+      'update',
+      'storage',
+      request.target,
+      '--set',
+      'size_gb=50',
+    ]);
+    expect(patched.code, patched.err).toBe(0);
+    expect(patched.out).toMatch(/Request \S+ accepted \(update storage storage-[0-9a-f]{8}\)/);
+    expect(sent.at(-1)).toMatchObject({
+      eventName: 'storage',
+      body: { bucket: 'logs', size_gb: 50, action: 'update', name: request.target },
+    });
+    await store.resources.update('storage', request.target, { status: 'Ready' });
+    const replaced = await cli([
+      'infra',
+      'update',
+      'storage',
+      request.target,
+      '--replace',
+      '--set',
+      'size_gb=5',
+    ]);
+    expect(replaced.code).not.toBe(0);
+    expect(replaced.err).toMatch(/region/);
+  });
+
   it('names each bad field and its fix', async () => {
     const bad = await cli(['infra', 'create', 'compute', '--set', 'region=EAST', '--set', 'oops']);
     expect(bad.code).not.toBe(0);

@@ -152,11 +152,11 @@ async function followRequest(
   return 0;
 }
 
-/** Adds `plinth infra create|list|get|delete`. */
+/** Adds `plinth infra create|list|get|update|delete`. */
 export function registerInfraCommands(program: Command, session: Session): void {
   const infra = program
     .command('infra')
-    .description("request, list, inspect and delete resources of the catalog's kinds");
+    .description("request, list, inspect, change and delete resources of the catalog's kinds");
 
   withClientOptions(
     infra
@@ -237,6 +237,33 @@ export function registerInfraCommands(program: Command, session: Session): void 
       else printResource(out, resource);
       return 0;
     }),
+  );
+
+  withClientOptions(
+    infra
+      .command('update')
+      .description(
+        'change a resource’s inputs: its run plans, waits for an approval showing the plan, applies (-o json: {request, run})',
+      )
+      .argument('<kind>')
+      .argument('<name>')
+      .option('--set <key=value>', 'a field to change (repeatable)', collect)
+      .option('-f, --file <input.json>', 'the fields as a JSON object (--set overrides them)')
+      .option('--replace', 'the input given is all of it (PUT), not the fields to change')
+      .option('--wait', 'follow the run until it waits for approval or ends'),
+  ).action(
+    action(
+      session,
+      async (kindName: string, name: string, flags: CreateFlags & { replace?: boolean }) => {
+        const { client, out } = clientContext(session, flags);
+        const kind = await client.getKind(kindName);
+        const input = inputOf(kind, flags, session.io.cwd ?? process.cwd());
+        const accepted = await client.updateResource(kind.name, name, input, {
+          replace: flags.replace === true,
+        });
+        return followRequest(session, client, out, accepted, flags.wait === true);
+      },
+    ),
   );
 
   withClientOptions(
