@@ -136,6 +136,7 @@ export async function startPlatform(
       logger,
       ...(claims ? { claims } : {}),
       dataDir: config.dataDir,
+      configMapsDir: config.configMapsDir,
       templates,
       graceSeconds: config.stepGraceSeconds,
       ...(config.transientErrorPattern

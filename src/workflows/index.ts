@@ -18,6 +18,7 @@ export {
   type TemplateType,
 } from './model/parse.js';
 export { runToCompletion } from './run-to-completion.js';
+export { writeConfigMaps } from './controller/configmaps.js';
 export { nodeId, podName } from './model/names.js';
 export { createHostStepRunner, type HostStepRunnerOptions } from './executor/index.js';
 export type { StepRunner, StepSpec, StepResult, StepHandle } from './executor/index.js';

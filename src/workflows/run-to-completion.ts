@@ -26,11 +26,17 @@ export async function runToCompletion(
     uid = submitted.metadata.uid;
     const current = (await engine.getByUid(uid ?? '')) ?? submitted;
     if (current.status?.finishedAt) return current;
-    await new Promise<void>((resolve, reject) => {
-      wake = resolve;
-      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-      if (latest?.status?.finishedAt) resolve();
-    });
+    // The engine's timers (backoffs, suspend durations) do not hold the process open; this wait does.
+    const keepAlive = setInterval(() => {}, 60_000);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        wake = resolve;
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+        if (latest?.status?.finishedAt) resolve();
+      });
+    } finally {
+      clearInterval(keepAlive);
+    }
     return (await engine.getByUid(uid ?? '')) ?? (latest as Workflow);
   } finally {
     unsubscribe();

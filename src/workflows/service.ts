@@ -72,6 +72,8 @@ export interface WorkflowEngineDeps {
   runner?: StepRunner;
   /** A regular expression of step messages that `retryPolicy: OnTransientError` retries (Argo's TRANSIENT_ERROR_PATTERN). */
   transientErrorPattern?: string;
+  /** Where ConfigMap keys are files `<name>/<key>`; `<dataDir>/config` by default. */
+  configMapsDir?: string;
   /** With several processes on one store: run only the Workflows this process has claimed. */
   claims?: RunClaims;
 }
@@ -106,10 +108,12 @@ class Engine implements WorkflowEngine {
       },
       (err) => deps.logger.error({ err }, 'could not store step logs'),
     );
+    const configMapsDir = deps.configMapsDir ?? join(deps.dataDir, 'config');
     this.runDeps = {
       store: deps.store,
       logger: deps.logger,
       dataDir: deps.dataDir,
+      configMapsDir,
       logs: this.logSink,
       runner:
         deps.runner ??
@@ -120,7 +124,7 @@ class Engine implements WorkflowEngine {
       changed: (run) => this.changed(run),
       track: (work) => this.track(work),
       ...(deps.transientErrorPattern ? { transientErrorPattern: deps.transientErrorPattern } : {}),
-      sync: new SyncManager({ configDir: join(deps.dataDir, 'config'), logger: deps.logger }),
+      sync: new SyncManager({ configDir: configMapsDir, logger: deps.logger }),
       children: {
         submit: (wf, options) => this.submit(wf, options),
         get: (namespace, name) => this.get(namespace, name),
@@ -599,6 +603,12 @@ class Engine implements WorkflowEngine {
       run.touchStatus();
     }
     this.armDeadline(run, startMs);
+    try {
+      run.resolveConfigMapArguments();
+    } catch (err) {
+      run.failWorkflow(WorkflowPhase.Error, (err as Error).message);
+      return;
+    }
     const root = execute(run, {
       nodeName: run.name,
       displayName: run.name,

@@ -75,6 +75,36 @@ spec:
     expect(say?.outputs?.result).toBe('hej nobody');
   });
 
+  it('gives parameters the ConfigMaps found in --templates', async () => {
+    write(
+      'maps/shelf.yaml',
+      `apiVersion: v1
+kind: ConfigMap
+metadata: { name: shelf-settings }
+data: { colour: amber, label: pine shelf }
+`,
+    );
+    const io = memoryIO({}, { cwd: dir });
+    const code = await runCli(
+      [
+        'run',
+        path.join(testdata, 'configmap-parameters.yaml'),
+        '--templates',
+        'maps',
+        '-o',
+        'json',
+      ],
+      io,
+    );
+    expect(code).toBe(0);
+    const out = JSON.parse(io.out()) as {
+      status: { nodes: Record<string, { displayName: string; outputs?: { result?: string } }> };
+    };
+    const results = Object.values(out.status.nodes).map((n) => n.outputs?.result);
+    expect(results).toContain('paint amber');
+    expect(results).toContain('pine shelf / plain');
+  });
+
   it('reports YAML and shape errors as FILE:LINE:COL: error and exits 2', async () => {
     write('broken.yaml', 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: [\n');
     let io = memoryIO({}, { cwd: dir });

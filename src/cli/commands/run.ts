@@ -26,7 +26,7 @@ export function registerRunCommand(program: Command, session: Session): void {
     .argument('<workflow>', 'the Workflow manifest (YAML or JSON)')
     .option(
       '--templates <file-or-dir>',
-      'WorkflowTemplates for templateRef and workflowTemplateRef (repeatable)',
+      'WorkflowTemplates for templateRef and workflowTemplateRef, and ConfigMaps (repeatable)',
       collect,
       [],
     )
@@ -65,6 +65,7 @@ async function runWorkflowFile(session: Session, file: string, flags: RunFlags):
   const catalog = await import('../../catalog/index.js');
   let workflow: Workflow;
   const templates: WorkflowTemplate[] = [];
+  const configMaps: unknown[] = [];
   try {
     const wfFile = path.resolve(cwd, file);
     const docs = catalog.parseManifests(readText(wfFile, file), file);
@@ -75,10 +76,12 @@ async function runWorkflowFile(session: Session, file: string, flags: RunFlags):
       if (d !== wfDoc && isTemplateKind(kindOf(d.object))) {
         templates.push(withPosition(() => workflows.parseWorkflowTemplate(d.object, file), d));
       }
+      if (kindOf(d.object) === 'ConfigMap') configMaps.push(d.object);
     }
     for (const source of flags.templates) {
       for (const f of yamlFiles(path.resolve(cwd, source), source)) {
         for (const d of catalog.parseManifests(readText(f.abs, f.shown), f.shown)) {
+          if (kindOf(d.object) === 'ConfigMap') configMaps.push(d.object);
           if (!isTemplateKind(kindOf(d.object))) continue;
           templates.push(withPosition(() => workflows.parseWorkflowTemplate(d.object, f.shown), d));
         }
@@ -95,6 +98,7 @@ async function runWorkflowFile(session: Session, file: string, flags: RunFlags):
   const dataDir = flags.dataDir
     ? path.resolve(cwd, flags.dataDir)
     : mkdtempSync(path.join(tmpdir(), 'plinth-run-'));
+  workflows.writeConfigMaps(path.join(dataDir, 'config'), configMaps);
   const { createSqliteStore } = await import('../../store/index.js');
   const { createLogger } = await import('../../logging/index.js');
   const store = await createSqliteStore({ filename: path.join(dataDir, 'plinth.db') });

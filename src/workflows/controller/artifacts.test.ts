@@ -98,6 +98,20 @@ describe('artifacts, http and data templates', () => {
     expect(consume.outputs?.result).toBe('hello world');
   });
 
+  it('saves a key-only output artifact under its key, where a later input finds a file of it', async () => {
+    const wf = await runToCompletion(engine, fixture('key-only-artifact.yaml'));
+    expect(wf.status?.phase).toBe('Succeeded');
+    const key = `pantry/${wf.metadata.name}/shelf`;
+    expect(byName(wf, `${wf.metadata.name}.stock`).outputs?.artifacts).toEqual([
+      { name: 'shelf', path: 'shelf', s3: { key } },
+    ]);
+    // A directory kept under a key: a later input can name one file inside it.
+    expect(readFileSync(join(dir, 'artifacts', key, 'jars.txt'), 'utf8')).toBe(
+      'three jars of honey\n',
+    );
+    expect(byName(wf, `${wf.metadata.name}.count`).outputs?.result).toBe('three jars of honey');
+  });
+
   it('passes directories, raw or archived, and publishes global and DAG output artifacts', async () => {
     const wf = await runToCompletion(engine, fixture('artifact-dag.yaml'));
     expect(wf.status?.phase).toBe('Succeeded');

@@ -258,8 +258,11 @@ export async function saveOutputArtifacts(
       if (!a.optional) errors.push(`stat ${a.path}: no such file or directory`);
       continue;
     }
-    const archived = (a.archive as { none?: unknown } | undefined)?.none === undefined;
-    const key = `${run.uid}/${node.id}/${a.name}${archived ? ARCHIVE_SUFFIX : ''}`;
+    // A key the artifact names (Argo's key-only artifacts) is where it goes, kept as it is.
+    const named = repositoryKey(a);
+    const archived =
+      named === undefined && (a.archive as { none?: unknown } | undefined)?.none === undefined;
+    const key = named ?? `${run.uid}/${node.id}/${a.name}${archived ? ARCHIVE_SUFFIX : ''}`;
     try {
       await artifactRepository(run).save(key, source);
     } catch (err) {
@@ -267,7 +270,7 @@ export async function saveOutputArtifacts(
       continue;
     }
     const { from: _from, fromExpression: _expr, ...own } = a;
-    saved.push({ ...withoutLocation(own), local: { key } });
+    saved.push(named === undefined ? { ...withoutLocation(own), local: { key } } : own);
   }
   return {
     artifacts: saved,

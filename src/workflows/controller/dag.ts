@@ -266,6 +266,7 @@ function runTask(
   const node = execute(run, {
     ...base,
     holder: task,
+    holderName: { tag: 'tasks.name', name: task.name },
     args: task.arguments?.parameters ?? [],
     hooked: ctx.hooked,
     onDone: afterNode,

@@ -29,6 +29,7 @@ import {
 import { executeData } from './data.js';
 import { executeHttp } from './http.js';
 import { ABSENT_OUTPUT, absentOutputMessage, usesAbsentOutput } from './absent.js';
+import { configMapParameter } from './configmaps.js';
 
 /** A request to run a template as a node. */
 export interface ExecuteRequest {
@@ -51,6 +52,8 @@ export interface ExecuteRequest {
   attempt?: boolean;
   /** Set for exit handlers and hooks: deadlines and stops do not end them. */
   hooked?: boolean;
+  /** The step's or task's name, offered to its template as `steps.name` or `tasks.name`. */
+  holderName?: { tag: 'steps.name' | 'tasks.name'; name: string };
 }
 
 /** A node and the resolved template it runs. */
@@ -100,7 +103,9 @@ export function execute(run: WorkflowRun, req: ExecuteRequest): NodeStatus {
   let artifactArgs: Artifact[];
   let inputArtifacts: Artifact[];
   try {
-    inputs = existing?.inputs?.parameters ?? resolveInputs(tmpl, req.args, run.globalScope);
+    inputs =
+      existing?.inputs?.parameters ??
+      resolveInputs(tmpl, req.args, run.globalScope, run.deps.configMapsDir);
     artifactArgs = argumentArtifacts(run, req.holder, req.nodeName);
     inputArtifacts = existing?.inputs?.artifacts ?? bindInputArtifacts(tmpl, artifactArgs);
   } catch (err) {
@@ -129,6 +134,7 @@ export function execute(run: WorkflowRun, req: ExecuteRequest): NodeStatus {
     ['node.name', node.name],
     ['pod.name', podName(run.name, node.name, tmpl.name)],
   ]);
+  if (req.holderName) nodeScope.set(req.holderName.tag, req.holderName.name);
   const tags = layered(
     req.localTags ?? new Map<string, string>(),
     inputScope,
@@ -293,7 +299,12 @@ function errorNode(
  * A template's input parameters: the argument when given, else the
  * template's `value` or `default`; the values may use `workflow.*` tags.
  */
-export function resolveInputs(tmpl: Template, args: Parameter[], globals: TagScope): Parameter[] {
+export function resolveInputs(
+  tmpl: Template,
+  args: Parameter[],
+  globals: TagScope,
+  configMapsDir?: string,
+): Parameter[] {
   const out: Parameter[] = [];
   // An input's value may use the inputs before it (`{{=inputs.parameters.test == 'true'}}`).
   const earlier = new Map<string, string>();
@@ -304,7 +315,19 @@ export function resolveInputs(tmpl: Template, args: Parameter[], globals: TagSco
     if (given !== undefined && usesAbsentOutput(given)) {
       throw new Error(absentOutputMessage(`inputs.parameters.${p.name}`));
     }
-    let value = given ?? p.value ?? p.default;
+    // An argument without a value brings its own valueFrom, as Argo's overwriteWithArguments does.
+    const from = arg === undefined ? p : arg.value === undefined ? { ...p, ...arg } : undefined;
+    let value =
+      (from && configMapsDir !== undefined
+        ? configMapParameter(
+            configMapsDir,
+            from,
+            (reason) => `unable to retrieve inputs.parameters.${p.name} from ConfigMap: ${reason}`,
+          )
+        : undefined) ??
+      given ??
+      p.value ??
+      p.default;
     if (value === undefined && arg?.value === ABSENT_OUTPUT) {
       throw new Error(
         `inputs.parameters.${p.name}: its argument is an absent optional (skipped/omitted node output with no default) and the input has no default`,

@@ -13,6 +13,7 @@ import {
   type Workflow,
   type WorkflowSpec,
 } from '../model/types.js';
+import { configMapParameter } from './configmaps.js';
 import type { LogSink } from './logsink.js';
 import type { ChildWorkflows } from './resource.js';
 import type { SyncManager } from './sync.js';
@@ -23,6 +24,8 @@ export interface RunDeps {
   logger: Logger;
   runner: StepRunner;
   dataDir: string;
+  /** Where ConfigMap keys are files `<name>/<key>`, for parameters' `configMapKeyRef`. */
+  configMapsDir: string;
   logs: LogSink;
   /** Called after each persisted change, with the Workflow as it now is. */
   changed(run: WorkflowRun): void;
@@ -330,6 +333,24 @@ export class WorkflowRun {
       this.failWorkflow(WorkflowPhase.Error, (err as Error).message);
     }
     return this.scheduleFlush();
+  }
+
+  /**
+   * Workflow arguments read from a ConfigMap (`valueFrom.configMapKeyRef`),
+   * as Argo reads them each time it operates the Workflow.
+   */
+  resolveConfigMapArguments(): void {
+    for (const p of this.execSpec.arguments?.parameters ?? []) {
+      if (p.value !== undefined) continue;
+      const ref = p.valueFrom?.configMapKeyRef;
+      const value = configMapParameter(
+        this.deps.configMapsDir,
+        p,
+        (reason) =>
+          `failed to set global parameter ${p.name} from configmap with name ${ref?.name ?? ''} and key ${ref?.key ?? ''}: ${reason}`,
+      );
+      if (value !== undefined) this.globals.set(`workflow.parameters.${p.name}`, value);
+    }
   }
 
   /** Ends the Workflow (a no-op when it already ended). */

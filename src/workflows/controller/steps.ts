@@ -203,6 +203,7 @@ function launch(
   const node = execute(run, {
     ...base,
     holder: resolved,
+    holderName: { tag: 'steps.name', name: resolved.name },
     args: resolved.arguments?.parameters ?? [],
     hooked: ctx.hooked,
     onDone: afterNode,

@@ -5,7 +5,7 @@ import { equal, fromJsonText, isMap, isNil, type ExprMap } from './values.js';
  * A JSONPath query over JSON text, for Argo's `jsonpath(json, path)`: `$`,
  * `.key`, `['key']`, `[0]`, `[-1]`, `[*]`, `.*`, `..key`, `[0,2]`, `[1:3]`
  * and filters `[?(@.key == 'v')]` (`==`, `!=`, `<`, `<=`, `>`, `>=`, or a
- * bare `@.key` for existence). A path with only keys and indexes answers one
+ * bare `@.key` for existence; terms joined by `&&` and `||`). A path with only keys and indexes answers one
  * value; any other answers the list of matches.
  */
 export function jsonPath(jsonText: string, query: string): unknown {
@@ -116,37 +116,13 @@ function selector(
   if (inner === '*')
     return { nodes: nodes.flatMap((n) => children(n, undefined)), definite: false };
   if (inner.startsWith('?')) {
-    const m =
-      /^\?\(\s*@((?:\.[\w-]+|\[['"][^'"]*['"]\])*)\s*(?:(==|!=|<=|>=|<|>)\s*(.+?))?\s*\)$/.exec(
-        inner,
-      );
-    if (!m) return fail(`unsupported filter ${inner}`);
-    const keys = [...(m[1] ?? '').matchAll(/\.([\w-]+)|\[['"]([^'"]*)['"]\]/g)].map(
-      (k) => k[1] ?? k[2] ?? '',
+    const body = /^\?\((.*)\)$/s.exec(inner)?.[1];
+    if (body === undefined) return fail(`unsupported filter ${inner}`);
+    // `||` binds looser than `&&`, as in the JSONPath dialects Argo's jsonpath helper follows.
+    const alternatives = splitOutsideQuotes(body, '||').map((alt) =>
+      splitOutsideQuotes(alt, '&&').map((term) => comparison(term, inner, fail)),
     );
-    const op = m[2];
-    const want = op ? literal(m[3] ?? '') : undefined;
-    if (op && want === undefined) return fail(`unsupported filter value ${m[3] ?? ''}`);
-    const test = (el: unknown): boolean => {
-      let cur: unknown = el;
-      for (const k of keys) {
-        if (!isMap(cur) || !Object.hasOwn(cur, k)) return false;
-        cur = (cur as ExprMap)[k];
-      }
-      if (!op) return !isNil(cur);
-      switch (op) {
-        case '==':
-          return equal(cur, want);
-        case '!=':
-          return !equal(cur, want);
-        default: {
-          if (typeof cur !== typeof want || (typeof cur !== 'number' && typeof cur !== 'string'))
-            return false;
-          const [a, b] = [cur as number | string, want as number | string];
-          return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
-        }
-      }
-    };
+    const test = (el: unknown): boolean => alternatives.some((all) => all.every((t) => t(el)));
     return { nodes: nodes.flatMap((n) => children(n, undefined)).filter(test), definite: false };
   }
   const slice = /^(-?\d*)\s*:\s*(-?\d*)$/.exec(inner);
@@ -178,4 +154,63 @@ function selector(
     ),
   );
   return { nodes: out, definite: picks.length === 1 };
+}
+
+/** One filter term: `@.key OP literal`, or a bare `@.key` for existence. */
+function comparison(
+  term: string,
+  inner: string,
+  fail: (why: string) => never,
+): (el: unknown) => boolean {
+  const m = /^\s*@((?:\.[\w-]+|\[['"][^'"]*['"]\])*)\s*(?:(==|!=|<=|>=|<|>)\s*(.+?))?\s*$/.exec(
+    term,
+  );
+  if (!m) return fail(`unsupported filter ${inner}`);
+  const keys = [...(m[1] ?? '').matchAll(/\.([\w-]+)|\[['"]([^'"]*)['"]\]/g)].map(
+    (k) => k[1] ?? k[2] ?? '',
+  );
+  const op = m[2];
+  const want = op ? literal(m[3] ?? '') : undefined;
+  if (op && want === undefined) return fail(`unsupported filter value ${m[3] ?? ''}`);
+  return (el: unknown): boolean => {
+    let cur: unknown = el;
+    for (const k of keys) {
+      if (!isMap(cur) || !Object.hasOwn(cur, k)) return false;
+      cur = (cur as ExprMap)[k];
+    }
+    if (!op) return !isNil(cur);
+    switch (op) {
+      case '==':
+        return equal(cur, want);
+      case '!=':
+        return !equal(cur, want);
+      default: {
+        if (typeof cur !== typeof want || (typeof cur !== 'number' && typeof cur !== 'string'))
+          return false;
+        const [a, b] = [cur as number | string, want as number | string];
+        return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
+      }
+    }
+  };
+}
+
+/** Splits on `sep` where it is not inside a quoted string. */
+function splitOutsideQuotes(text: string, sep: string): string[] {
+  const parts: string[] = [];
+  let quote: string | undefined;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (text.startsWith(sep, i)) {
+      parts.push(text.slice(from, i));
+      from = i + sep.length;
+      i += sep.length - 1;
+    }
+  }
+  parts.push(text.slice(from));
+  return parts;
 }

@@ -71,6 +71,9 @@ export function workflowVariables(wf: WorkflowIdentity): Map<string, string> {
     const value = p.value ?? p.default;
     if (value !== undefined) vars.set(`workflow.parameters.${p.name}`, value);
   }
+  // A CronWorkflow's run carries the time it was scheduled for.
+  const scheduled = wf.annotations?.['workflows.argoproj.io/scheduled-time'];
+  if (scheduled !== undefined) vars.set('workflow.scheduledTime', scheduled);
   for (const kind of ['labels', 'annotations'] as const) {
     const map = wf[kind] ?? {};
     vars.set(`workflow.${kind}`, JSON.stringify(map));
