@@ -1,19 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteStore, type Store } from '../store/index.js';
-import {
-  createWorkflowEngine,
-  parseWorkflow,
-  runToCompletion,
-  type Workflow,
-  type WorkflowEngine,
-} from './index.js';
-
-const fixture = (name: string) =>
-  parseWorkflow(readFileSync(join(import.meta.dirname, 'testdata', name), 'utf8'));
+import { describe, expect, it } from 'vitest';
+import { runToCompletion, type Workflow } from './index.js';
+import { useTestEngine, workflowFixture } from './testing/engine.js';
 
 /** The stdout of every node, by its name without the Workflow's. */
 function results(wf: Workflow): Record<string, string | undefined> {
@@ -34,25 +21,10 @@ function lines(text: string | undefined): Record<string, string> {
 }
 
 describe('variables and expression tags', () => {
-  let dir: string;
-  let store: Store;
-  let engine: WorkflowEngine;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'plinth-variables-'));
-    store = await createSqliteStore({ filename: join(dir, 'plinth.db') });
-    engine = createWorkflowEngine({ store, logger: pino({ level: 'silent' }), dataDir: dir });
-    await engine.start();
-  });
-
-  afterAll(async () => {
-    await engine.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const t = useTestEngine('variables');
 
   it('lets expression tags in loops see the item over inputs, steps, tasks and workflow', async () => {
-    const wf = await runToCompletion(engine, fixture('loop-expressions.yaml'));
+    const wf = await runToCompletion(t.engine, workflowFixture('loop-expressions.yaml'));
     expect(wf.status?.phase).toBe('Succeeded');
     expect(results(wf)).toMatchObject({
       '[1].items(0:n:1,name:a)': 'run:a!:10:one:a',
@@ -71,7 +43,7 @@ describe('variables and expression tags', () => {
   });
 
   it("offers Argo's documented variables in simple and expression tags", async () => {
-    const wf = await runToCompletion(engine, fixture('variables.yaml'));
+    const wf = await runToCompletion(t.engine, workflowFixture('variables.yaml'));
     expect(wf.status?.phase).toBe('Succeeded');
     const created = wf.metadata.creationTimestamp ?? '';
     const byName = results(wf);

@@ -1,40 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteStore, type Store } from '../../store/index.js';
-import {
-  createWorkflowEngine,
-  parseWorkflow,
-  runToCompletion,
-  type WorkflowEngine,
-} from '../index.js';
+import { describe, expect, it } from 'vitest';
+import { parseWorkflow, runToCompletion } from '../index.js';
+import { useTestEngine } from '../testing/engine.js';
 
 describe('the names a step or task gives its template', () => {
-  let dir: string;
-  let store: Store;
-  let engine: WorkflowEngine;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'plinth-holder-names-'));
-    store = await createSqliteStore({ filename: join(dir, 'plinth.db') });
-    engine = createWorkflowEngine({ store, logger: pino({ level: 'silent' }), dataDir: dir });
-    await engine.start();
-  });
-
-  afterAll(async () => {
-    await engine.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const t = useTestEngine('holder-names');
 
   it('offers steps.name and tasks.name to the called template, and the scheduled time', async () => {
     const text = readFileSync(
       join(import.meta.dirname, '..', 'testdata', 'holder-names.yaml'),
       'utf8',
     );
-    const wf = await runToCompletion(engine, parseWorkflow(text));
+    const wf = await runToCompletion(t.engine, parseWorkflow(text));
     expect(wf.status?.phase).toBe('Succeeded');
     const results = Object.fromEntries(
       Object.values(wf.status?.nodes ?? {}).map((n) => [n.displayName, n.outputs?.result]),

@@ -1,25 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteStore, type Store } from '../../store/index.js';
-import {
-  createWorkflowEngine,
-  parseWorkflow,
-  runToCompletion,
-  type NodeStatus,
-  type Workflow,
-  type WorkflowEngine,
-} from '../index.js';
+import { describe, expect, it } from 'vitest';
+import { runToCompletion } from '../index.js';
 import { containerArgv } from './images.js';
-
-const fixture = (name: string) =>
-  parseWorkflow(readFileSync(join(import.meta.dirname, '..', 'testdata', name), 'utf8'));
-
-function node(wf: Workflow, name: string): NodeStatus | undefined {
-  return Object.values(wf.status?.nodes ?? {}).find((n) => n.name === name);
-}
+import { nodeNamed, useTestEngine, workflowFixture } from '../testing/engine.js';
 
 describe('what an image runs without a command', () => {
   it("runs the image's entrypoint before args, and its CMD without them", () => {
@@ -45,27 +27,12 @@ describe('what an image runs without a command', () => {
 });
 
 describe("Argo's examples on this machine", () => {
-  let dir: string;
-  let store: Store;
-  let engine: WorkflowEngine;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'plinth-images-'));
-    store = await createSqliteStore({ filename: join(dir, 'plinth.db') });
-    engine = createWorkflowEngine({ store, logger: pino({ level: 'silent' }), dataDir: dir });
-    await engine.start();
-  });
-
-  afterAll(async () => {
-    await engine.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const t = useTestEngine('images');
 
   it('runs argosay as its image would', async () => {
-    const wf = await runToCompletion(engine, fixture('argosay.yaml'));
+    const wf = await runToCompletion(t.engine, workflowFixture('argosay.yaml'));
     expect(wf.status?.phase).toBe('Succeeded');
-    const step = (name: string) => node(wf, `argosay[0].${name}`);
+    const step = (name: string) => nodeNamed(wf, `argosay[0].${name}`);
     expect(step('greet')).toMatchObject({ phase: 'Succeeded', outputs: { result: 'hello argo' } });
     expect(step('write')).toMatchObject({
       phase: 'Succeeded',
@@ -82,30 +49,30 @@ describe("Argo's examples on this machine", () => {
   });
 
   it('gives an input the inputs before it, and a when its expression tags', async () => {
-    const wf = await runToCompletion(engine, fixture('input-from-input.yaml'));
+    const wf = await runToCompletion(t.engine, workflowFixture('input-from-input.yaml'));
     expect(wf.status?.phase).toBe('Succeeded');
-    expect(node(wf, 'input-from-input[0].check(0:kind:lint)')).toMatchObject({
+    expect(nodeNamed(wf, 'input-from-input[0].check(0:kind:lint)')).toMatchObject({
       phase: 'Succeeded',
       outputs: { result: '[\n  "base",\n  "lint"\n]' },
     });
-    expect(node(wf, 'input-from-input[0].check(1:kind:docs)')?.phase).toBe('Skipped');
-    expect(node(wf, 'input-from-input[0].check(2:)')?.phase).toBe('Succeeded');
+    expect(nodeNamed(wf, 'input-from-input[0].check(1:kind:docs)')?.phase).toBe('Skipped');
+    expect(nodeNamed(wf, 'input-from-input[0].check(2:)')?.phase).toBe('Succeeded');
   });
 
   it("finds a root-relative output in the step's working directory", async () => {
-    const wf = await runToCompletion(engine, fixture('workdir-root-outputs.yaml'));
+    const wf = await runToCompletion(t.engine, workflowFixture('workdir-root-outputs.yaml'));
     expect(wf.status?.phase).toBe('Succeeded');
-    expect(node(wf, 'workdir-root-outputs[0].write')?.outputs?.parameters).toEqual([
+    expect(nodeNamed(wf, 'workdir-root-outputs[0].write')?.outputs?.parameters).toEqual([
       { name: 'verdict', value: 'pass' },
     ]);
-    expect(node(wf, 'workdir-root-outputs[1].read')?.outputs?.result).toBe('all green');
+    expect(nodeNamed(wf, 'workdir-root-outputs[1].read')?.outputs?.result).toBe('all green');
   });
 
   it('runs only the target a parameter names, and what it depends on', async () => {
-    const wf = await runToCompletion(engine, fixture('dag-target-param.yaml'));
+    const wf = await runToCompletion(t.engine, workflowFixture('dag-target-param.yaml'));
     expect(wf.status?.phase).toBe('Succeeded');
-    expect(node(wf, 'dag-target-param.first')?.phase).toBe('Succeeded');
-    expect(node(wf, 'dag-target-param.second')?.phase).toBe('Succeeded');
-    expect(node(wf, 'dag-target-param.third')).toBeUndefined();
+    expect(nodeNamed(wf, 'dag-target-param.first')?.phase).toBe('Succeeded');
+    expect(nodeNamed(wf, 'dag-target-param.second')?.phase).toBe('Succeeded');
+    expect(nodeNamed(wf, 'dag-target-param.third')).toBeUndefined();
   });
 });
