@@ -18,6 +18,7 @@ import { WRITE_METHODS } from './write-hooks.js';
 import { metricsRoute, registerMetrics, type MetricSources } from './metrics.js';
 import { sendProblem } from './problem.js';
 import { createValidatorCompiler } from './validation.js';
+import { lazyRequestLogger } from './request-logger.js';
 import { applicationRoutes } from './routes/applications.js';
 import { environmentRoutes } from './routes/environments.js';
 import { eventRoutes } from './routes/events.js';
@@ -87,6 +88,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     ) as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    childLoggerFactory: lazyRequestLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
   });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import type { Platform } from '../platform/index.js';
+import { RequestMetrics } from './request-metrics.js';
 
 /** Gauges the API cannot compute itself; each is read at scrape time and left out when absent. */
 export interface MetricSources {
@@ -24,19 +25,11 @@ export function registerMetrics(
   sources: MetricSources = {},
 ): Registry {
   const registry = new Registry();
-  const requests = new Counter({
-    name: 'plinth_http_requests_total',
-    help: 'HTTP requests answered, by route, method and status code.',
-    labelNames: ['method', 'route', 'status_code'],
-    registers: [registry],
-  });
-  const durations = new Histogram({
-    name: 'plinth_http_request_duration_seconds',
-    help: 'Time to answer HTTP requests, by route, method and status code.',
-    labelNames: ['method', 'route', 'status_code'],
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
+  const requests = new RequestMetrics(
+    registry,
+    { requests: 'plinth_http_requests_total', durations: 'plinth_http_request_duration_seconds' },
+    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  );
   new Gauge({
     name: 'plinth_runs',
     help: 'Runs (Workflows) in the store, by phase.',
@@ -72,23 +65,10 @@ export function registerMetrics(
     });
   }
 
-  // Each series' children are looked up once, not hashed from their labels at every request.
-  const series = new Map<
-    string,
-    { count: ReturnType<typeof requests.labels>; time: ReturnType<typeof durations.labels> }
-  >();
   app.addHook('onResponse', (request, reply, done) => {
     // Unmatched URLs share one label, so scanners cannot grow the series without bound.
     const route = request.routeOptions.url ?? 'unmatched';
-    const key = `${request.method} ${reply.statusCode} ${route}`;
-    let children = series.get(key);
-    if (!children) {
-      const labels = { method: request.method, route, status_code: String(reply.statusCode) };
-      children = { count: requests.labels(labels), time: durations.labels(labels) };
-      series.set(key, children);
-    }
-    children.count.inc();
-    children.time.observe(reply.elapsedTime / 1000);
+    requests.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
   return registry;

@@ -1,6 +1,7 @@
 import type { EnvironmentRecord, EnvironmentRepository } from '../types.js';
 import type { Database } from '../schema.js';
 import { ConflictError } from '../../errors/index.js';
+import { compileOnce } from './compiled.js';
 import { requireCursor } from './cursor.js';
 import { type RepositoryDeps, clampLimit, encodeCursor, fromJson, toJson } from './shared.js';
 
@@ -51,6 +52,10 @@ export function createEnvironmentRepository({
   db,
   isUniqueViolation,
 }: RepositoryDeps): EnvironmentRepository {
+  // The API's hottest read.
+  const selectByName = compileOnce(db, (d) =>
+    d.selectFrom('environments').selectAll().where('name', '=', ''),
+  );
   return {
     async insert(record) {
       try {
@@ -93,11 +98,7 @@ export function createEnvironmentRepository({
     },
 
     async get(name) {
-      const row = await db
-        .selectFrom('environments')
-        .selectAll()
-        .where('name', '=', name)
-        .executeTakeFirst();
+      const [row] = await selectByName(name);
       return row ? toRecord(row) : undefined;
     },
 
