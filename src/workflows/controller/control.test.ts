@@ -1,21 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isPlinthError } from '../../errors/index.js';
-import { createSqliteStore, type Store } from '../../store/index.js';
 import {
-  createWorkflowEngine,
   parseWorkflow,
   runToCompletion,
   type NodeStatus,
   type Workflow,
   type WorkflowEngine,
 } from '../index.js';
-
-const fixture = (name: string) =>
-  parseWorkflow(readFileSync(join(import.meta.dirname, '..', 'testdata', name), 'utf8'));
+import { useTestEngine, workflowFixture } from '../testing/engine.js';
 
 function nodes(wf: Workflow): NodeStatus[] {
   return Object.values(wf.status?.nodes ?? {});
@@ -49,30 +41,10 @@ async function waitFor(
 }
 
 describe('workflow control semantics', () => {
-  let dir: string;
-  let store: Store;
-  let engine: WorkflowEngine;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'plinth-control-'));
-    store = await createSqliteStore({ filename: join(dir, 'plinth.db') });
-    engine = createWorkflowEngine({
-      store,
-      logger: pino({ level: 'silent' }),
-      dataDir: dir,
-      graceSeconds: 1,
-    });
-    await engine.start();
-  });
-
-  afterAll(async () => {
-    await engine.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const t = useTestEngine('control', { graceSeconds: 1 });
 
   it('skips steps and tasks whose when is false, with Argo message and type', async () => {
-    const wf = await runToCompletion(engine, fixture('when.yaml'));
+    const wf = await runToCompletion(t.engine, workflowFixture('when.yaml'));
     expect(wf.status?.phase).toBe('Succeeded');
     expect(byName(wf, 'when[1].heads')).toMatchObject({ type: 'Pod', phase: 'Succeeded' });
     expect(byName(wf, 'when[1].tails')).toMatchObject({
@@ -93,7 +65,7 @@ describe('workflow control semantics', () => {
   });
 
   it('expands withItems, withParam and withSequence and aggregates their outputs', async () => {
-    const wf = await runToCompletion(engine, fixture('loops.yaml'));
+    const wf = await runToCompletion(t.engine, workflowFixture('loops.yaml'));
     expect(wf.status?.phase).toBe('Succeeded');
     const names = nodes(wf).map((n) => n.name);
     expect(names).toEqual(
@@ -141,7 +113,7 @@ describe('workflow control semantics', () => {
   });
 
   it('runs enhanced depends over results, loops and continueOn', async () => {
-    const wf = await runToCompletion(engine, fixture('depends.yaml'));
+    const wf = await runToCompletion(t.engine, workflowFixture('depends.yaml'));
     const phase = (task: string) => byName(wf, `depends.${task}`).phase;
     expect(phase('bad')).toBe('Failed');
     expect(phase('on-failure')).toBe('Succeeded');
@@ -160,7 +132,7 @@ describe('workflow control semantics', () => {
   });
 
   it('retries with Retry nodes, {{retries}}, policies, limits and expressions', async () => {
-    const wf = await runToCompletion(engine, fixture('retry.yaml'));
+    const wf = await runToCompletion(t.engine, workflowFixture('retry.yaml'));
     const flaky = byName(wf, 'retry[0].flaky');
     expect(flaky).toMatchObject({ type: 'Retry', phase: 'Succeeded', templateName: 'flaky' });
     expect(flaky.children?.map((id) => wf.status?.nodes?.[id]?.name)).toEqual([
@@ -190,7 +162,7 @@ describe('workflow control semantics', () => {
   });
 
   it('runs exit handlers with workflow.status and workflow.failures', async () => {
-    const wf = await runToCompletion(engine, fixture('exit-handler.yaml'));
+    const wf = await runToCompletion(t.engine, workflowFixture('exit-handler.yaml'));
     expect(wf.status?.phase).toBe('Failed');
     const exit = byName(wf, 'exit-handler.onExit');
     expect(exit).toMatchObject({
@@ -217,7 +189,7 @@ describe('workflow control semantics', () => {
 
   it('fails the Workflow when only its exit handler fails', async () => {
     const wf = await runToCompletion(
-      engine,
+      t.engine,
       inline(`
 metadata: { name: exit-fails }
 spec:
@@ -235,7 +207,7 @@ spec:
   });
 
   it('ends steps at their deadline and ignores pod-only fields', async () => {
-    const wf = await runToCompletion(engine, fixture('deadline.yaml'));
+    const wf = await runToCompletion(t.engine, workflowFixture('deadline.yaml'));
     expect(byName(wf, 'deadline[0].slow')).toMatchObject({
       phase: 'Failed',
       message: 'Step exceeded its deadline',
@@ -251,7 +223,7 @@ spec:
   it('ends a Workflow at spec.activeDeadlineSeconds, sparing its exit handler', async () => {
     const started = Date.now();
     const wf = await runToCompletion(
-      engine,
+      t.engine,
       inline(`
 metadata: { name: wf-deadline }
 spec:
@@ -281,7 +253,7 @@ spec:
 
   it('limits running steps with parallelism and stops early with failFast', async () => {
     const wf = await runToCompletion(
-      engine,
+      t.engine,
       inline(`
 metadata: { name: limits }
 spec:
@@ -325,7 +297,7 @@ spec:
 
   it('runs only the DAG target and what it depends on', async () => {
     const wf = await runToCompletion(
-      engine,
+      t.engine,
       inline(`
 metadata: { name: target }
 spec:
@@ -354,7 +326,7 @@ spec:
   it('resumes a suspend by itself after its duration, and refuses values outside enum', async () => {
     const started = Date.now();
     const timed = await runToCompletion(
-      engine,
+      t.engine,
       inline(`
 metadata: { name: nap }
 spec:
@@ -367,7 +339,7 @@ spec:
     expect(timed.status?.phase).toBe('Succeeded');
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
 
-    await engine.submit(
+    await t.engine.submit(
       inline(`
 metadata: { name: choose }
 spec:
@@ -393,18 +365,18 @@ spec:
       container: { image: alpine, command: [echo, '{{inputs.parameters.v}}'] }
 `),
     );
-    await waitFor(engine, 'choose', (w) => nodes(w).some((n) => n.type === 'Suspend'));
+    await waitFor(t.engine, 'choose', (w) => nodes(w).some((n) => n.type === 'Suspend'));
     await expect(
-      engine.resume('default', 'choose', { outputs: [{ name: 'approve', value: 'MAYBE' }] }),
+      t.engine.resume('default', 'choose', { outputs: [{ name: 'approve', value: 'MAYBE' }] }),
     ).rejects.toSatisfy((e) => isPlinthError(e, 'INVALID_INPUT'));
-    await engine.resume('default', 'choose', { outputs: [{ name: 'approve', value: 'YES' }] });
-    const wf = await waitFor(engine, 'choose', (w) => Boolean(w.status?.finishedAt));
+    await t.engine.resume('default', 'choose', { outputs: [{ name: 'approve', value: 'YES' }] });
+    const wf = await waitFor(t.engine, 'choose', (w) => Boolean(w.status?.finishedAt));
     expect(byName(wf, 'choose[1].show').outputs?.result).toBe('YES');
   });
 
   it('refuses a reference to a missing exit handler at submit, naming it', async () => {
     await expect(
-      engine.submit(
+      t.engine.submit(
         inline(`
 metadata: { name: bad-exit }
 spec:
@@ -420,7 +392,7 @@ spec:
 
   it('ends invalid workflows in Error instead of crashing', async () => {
     const wf = await runToCompletion(
-      engine,
+      t.engine,
       inline(`
 metadata: { name: bad-param }
 spec:
