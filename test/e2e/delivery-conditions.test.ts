@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventually, startServer, tempDir, type Server } from '../support/process.js';
+import {
+  eventually,
+  getJson,
+  killed,
+  startServer,
+  tempDir,
+  type Server,
+} from '../support/process.js';
 
 /**
  * A trigger waiting on two dependencies (`build && approval`) through the
@@ -81,13 +88,6 @@ function writeCatalog(): string {
   return dir;
 }
 
-async function getJson<T>(server: Server, url: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${server.api}${url}`, {
-    headers: { authorization: `Bearer ${server.token}` },
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
-
 async function post(server: Server, endpoint: string, id: string): Promise<string> {
   const res = await fetch(`${server.webhook}/${endpoint}`, {
     method: 'POST',
@@ -118,14 +118,6 @@ async function runsOf(server: Server, requestId: string): Promise<number> {
     '/api/v1/runs?limit=500',
   );
   return body.items.filter((r) => r.requestId === requestId).length;
-}
-
-async function killed(server: Server): Promise<void> {
-  await eventually(
-    async () => (server.child.signalCode === 'SIGKILL' ? true : undefined),
-    'the process to die with SIGKILL',
-    10_000,
-  );
 }
 
 describe('a two-dependency trigger across SIGKILL, through the real plinth up', () => {

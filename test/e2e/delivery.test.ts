@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventually, startServer, tempDir, type Server } from '../support/process.js';
+import {
+  eventually,
+  getJson,
+  killed,
+  startServer,
+  tempDir,
+  type Server,
+} from '../support/process.js';
 
 /**
  * Delivery guarantees through the real `plinth up`, killed with SIGKILL: an
@@ -81,13 +88,6 @@ interface EventView {
   decisions: { sensor: string; triggers: { name: string; fired: boolean; error?: string }[] }[];
 }
 
-async function getJson<T>(server: Server, url: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${server.api}${url}`, {
-    headers: { authorization: `Bearer ${server.token}` },
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
-
 async function runs(server: Server): Promise<RunSummary[]> {
   const all: RunSummary[] = [];
   let cursor: string | undefined;
@@ -131,14 +131,6 @@ async function post(server: Server, key: string): Promise<Accepted | undefined> 
   } catch {
     return undefined; // the process died under this request: it was never answered 200
   }
-}
-
-async function killed(server: Server): Promise<void> {
-  await eventually(
-    async () => (server.child.signalCode === 'SIGKILL' ? true : undefined),
-    'the process to die with SIGKILL',
-    10_000,
-  );
 }
 
 const finished = new Set(['Succeeded', 'Failed', 'Error']);

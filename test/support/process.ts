@@ -147,3 +147,23 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** GET an API path with the server's admin token: its status and JSON body. */
+export async function getJson<T>(
+  server: Server,
+  url: string,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${server.api}${url}`, {
+    headers: { authorization: `Bearer ${server.token}` },
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** Waits until the server's process has died of SIGKILL (a crash point fired). */
+export async function killed(server: Server): Promise<void> {
+  await eventually(
+    async () => (server.child.signalCode === 'SIGKILL' ? true : undefined),
+    'the process to die with SIGKILL',
+    10_000,
+  );
+}
