@@ -11,6 +11,7 @@ import { registerEnvCommands } from './commands/env.js';
 import { registerEventsCommands } from './commands/events.js';
 import { registerInfraCommands } from './commands/infra.js';
 import { registerLintCommand } from './commands/lint.js';
+import { registerRenderCommand } from './commands/render.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
 import { registerSensorCommands } from './commands/sensor.js';
@@ -60,6 +61,7 @@ export function createProgram(session: Session): Command {
   registerSensorCommands(program, session);
   registerEventsCommands(program, session);
   registerLintCommand(program, session);
+  registerRenderCommand(program, session);
   registerTokensCommands(program, session);
   registerAuditCommand(program, session);
   registerTerraformCommand(program);
