@@ -115,7 +115,7 @@ function checkDependencySource(
   }
   if (sourceName === undefined) return;
   const sources = ctx.set.eventSources;
-  const source = sources.get(sourceName);
+  let source = sources.get(sourceName);
   const place = { doc, path: [...path, 'eventSourceName'] };
   if (!source) {
     if (sources.size === 0) {
@@ -126,22 +126,26 @@ function checkDependencySource(
         `lint this file together with the file that defines EventSource "${sourceName}"`,
       );
     } else {
-      ctx.findings.error(
+      // Argo Events takes the Sensor all the same; the dependency just never matches.
+      ctx.findings.warn(
         place,
         LintRule.eventSourceRef,
-        `no EventSource "${sourceName}" in the files linted`,
+        `no EventSource "${sourceName}" in the files linted, so this dependency never matches`,
         suggestion(sourceName, [...sources.keys()]),
       );
     }
     return;
   }
   if (eventName !== undefined) {
-    const events = eventNames(source);
+    // Files apart may define one name twice (versions, namespaces): any of them may be the one.
+    const versions = ctx.set.allEventSources.filter((m) => m.name === sourceName);
+    source = versions.find((m) => eventNames(m).includes(eventName)) ?? source;
+    const events = [...new Set(versions.flatMap((m) => eventNames(m)))];
     if (!events.includes(eventName)) {
-      ctx.findings.error(
+      ctx.findings.warn(
         { doc, path: [...path, 'eventName'] },
         LintRule.eventSourceRef,
-        `EventSource "${sourceName}" has no event "${eventName}"`,
+        `EventSource "${sourceName}" has no event "${eventName}", so this dependency never matches`,
         suggestion(eventName, events) || `add "${eventName}" to EventSource "${sourceName}"`,
       );
     }

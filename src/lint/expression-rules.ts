@@ -90,7 +90,12 @@ export function checkCallExpressions(
   const when = str(call.when);
   if (when === undefined) return;
   // Tags become a number: syntax errors show, while values are known only at run time.
-  const filled = when.replace(anyTag, '0');
+  // Inner tags first: a step name may itself hold a tag ({{steps.run-{{inputs.parameters.d}}.status}}).
+  let filled = when;
+  for (let last = ''; last !== filled;) {
+    last = filled;
+    filled = filled.replace(anyTag, '0');
+  }
   try {
     evaluateWhen(filled);
   } catch (err) {

@@ -24,6 +24,8 @@ const hints: Readonly<Record<string, string>> = {
   'EventSourceSpec.type':
     'an EventSource has no type: the key of each source (webhook:, calendar:, ...) is its type',
   'HTTPTrigger.serverURL': 'an http trigger names its endpoint in url',
+  'CronWorkflowSpec.schedule':
+    'Argo 4.0 removed the single schedule: write schedules: ["..."] (argo convert rewrites it)',
 };
 
 /** Fields that Argo still reads but no longer documents, with their shape and replacement. */
@@ -45,6 +47,12 @@ export interface FieldCheck {
   /** The values of enumerated scalar fields. */
   enums: EnumTables;
   findings: Findings;
+  /**
+   * Whether Argo ignores unknown fields (Argo Events decodes its resources
+   * leniently, and its CRDs keep any field) rather than refusing them (`argo
+   * lint` decodes workflows strictly).
+   */
+  lenient?: boolean;
   /** Called for each known field, e.g. to notice pod-only fields. */
   onField?: (type: string, field: string, path: ManifestPath) => void;
 }
@@ -108,12 +116,17 @@ export function checkFields(
     if (field === undefined) {
       const fix =
         hints[`${shape.type}.${key}`] ?? (suggestion(key, [...fields.keys()]) || 'remove it');
-      findings.error(
-        { doc, path: fieldPath, at: 'key' },
-        LintRule.unknownField,
-        `unknown field "${key}" in ${describe(path)} (an Argo ${shape.type})`,
-        fix,
-      );
+      const message = `unknown field "${key}" in ${describe(path)} (an Argo ${shape.type})`;
+      if (check.lenient) {
+        findings.warn(
+          { doc, path: fieldPath, at: 'key' },
+          LintRule.unknownField,
+          `${message}: Argo Events ignores it`,
+          fix,
+        );
+      } else {
+        findings.error({ doc, path: fieldPath, at: 'key' }, LintRule.unknownField, message, fix);
+      }
       continue;
     }
     check.onField?.(shape.type, key, fieldPath);

@@ -48,8 +48,23 @@ export async function readSources(paths: readonly string[], cwd: string): Promis
   }
   const unique = [...new Set(files)];
   return Promise.all(
-    unique.map(async (file) => ({ file, text: await readFile(path.resolve(cwd, file), 'utf8') })),
+    unique.map(async (file) => ({ file, text: await readManifest(path.resolve(cwd, file)) })),
   );
+}
+
+/** The one line a symbolic link becomes when a checkout cannot make links: a relative path. */
+const linkText = /^\.{0,2}\/?(?:[\w.-]+\/)*[\w.-]+\.(ya?ml|json)$/i;
+
+/**
+ * A file's text; a file that holds only the relative path of another
+ * manifest (a symbolic link checked out as text, as git does where links
+ * cannot be made) reads as the manifest it names.
+ */
+async function readManifest(file: string): Promise<string> {
+  const text = await readFile(file, 'utf8');
+  if (text.length > 1024 || !linkText.test(text.trim())) return text;
+  const target = path.resolve(path.dirname(file), text.trim());
+  return readFile(target, 'utf8').catch(() => text);
 }
 
 async function listManifests(dir: string, terraform: string[]): Promise<string[]> {

@@ -9,6 +9,23 @@ export type Place =
 /** Collects the findings of one lint run. */
 export class Findings {
   readonly items: Finding[] = [];
+  /** While set, errors are recorded as warnings that end with this note. */
+  private demotion: string | undefined;
+
+  /**
+   * Runs `check` with its errors turned into warnings that end with `note`:
+   * for what Argo accepts as it stands and fails only later, e.g. a Workflow
+   * inside a Sensor, which Argo Events takes as it is.
+   */
+  demoted(note: string, check: () => void): void {
+    const outer = this.demotion;
+    this.demotion = outer ?? note;
+    try {
+      check();
+    } finally {
+      this.demotion = outer;
+    }
+  }
 
   error(place: Place, rule: LintRule, message: string, fix: string): void {
     this.add(place, Severity.error, rule, message, fix);
@@ -20,6 +37,10 @@ export class Findings {
 
   add(place: Place, severity: Severity, rule: LintRule, message: string, fix: string): void {
     const { file, position } = resolve(place);
+    if (severity === Severity.error && this.demotion !== undefined) {
+      severity = Severity.warning;
+      message = `${message}; ${this.demotion}`;
+    }
     this.items.push({ file, ...position, severity, message, fix, rule });
   }
 

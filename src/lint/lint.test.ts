@@ -29,7 +29,7 @@ describe('plinth lint: YAML that is not YAML', () => {
   it('keeps checking the other documents of a file with a broken one', async () => {
     const r = await linter.lintPaths(['testdata/yaml/mixed.yaml.txt']);
     expect(brief(r)).toEqual([
-      '7:3 error unknown-field',
+      '7:3 warning unknown-field',
       '17:1 error yaml-syntax',
       '19:1 error manifest',
       '24:7 error unknown-kind',
@@ -71,7 +71,24 @@ describe('plinth lint: unknown fields', () => {
     expect(found).toContainEqual(
       expect.stringMatching(/^33:9 spec\.templates\[3\]\.steps must be a list/),
     );
-    expect(r.errors).toBe(expected.length + 1);
+    // Argo Events decodes leniently and ignores what it does not know: those are warnings.
+    const events = [
+      'dependecies',
+      'typ',
+      'intervalSecond',
+      'operaton',
+      'dataKy',
+      'endpont',
+      'versoin',
+    ];
+    for (const f of r.findings.filter((f) => events.some((e) => f.message.includes(`"${e}"`)))) {
+      expect(f.severity).toBe('warning');
+      expect(f.message).toMatch(/Argo Events ignores it$/);
+    }
+    // A Workflow inside a Sensor is checked by Argo only when the trigger creates it.
+    const inSensor = r.findings.find((f) => f.message.includes('"scirpt"'));
+    expect(inSensor?.severity).toBe('warning');
+    expect(r.errors).toBe(expected.length + 1 - events.length - 1);
   });
 
   it('accepts every documented level, a webhook without url and no pod-only field', async () => {
@@ -108,11 +125,12 @@ describe('plinth lint: references across files', () => {
       '17:3 spec.entrypoint is required (set entrypoint: to the template to run first, one of: main, notify)',
       '17:11 no template "cleanup" in Workflow "refs-" (use one of: main, notify)',
       '25:25 WorkflowTemplate "library" has no template "plam" (did you mean "plan"?)',
-      '28:21 no WorkflowTemplate "librari" in the files linted (did you mean "library"?)',
+      '28:21 WorkflowTemplate "librari" is not among the files linted, so its templates were not checked (did you mean "library"? If not, lint this file together with the file that defines WorkflowTemplate "librari")',
+      '30:27 template "main" uses both depends and dependencies in one dag (write every task\'s dependencies as depends: "a && b")',
       '30:34 no dag task "aprove" in this dag (use one of: apply, notify, plan)',
       '32:23 no template "notfy" in Workflow "refs-" (did you mean "notify"?)',
       '33:50 no dag task "ghost" in this dag (use one of: apply, notify, plan)',
-      '46:11 no WorkflowTemplate "missing-library" in the files linted (use one of: library)',
+      '46:11 WorkflowTemplate "missing-library" is not among the files linted, so its templates were not checked (lint this file together with the file that defines WorkflowTemplate "missing-library")',
     ]);
   });
 
@@ -121,8 +139,8 @@ describe('plinth lint: references across files', () => {
     expect(brief(r)).toEqual([
       '26:17 error event-bus-ref',
       '29:24 error event-bus-ref',
-      '30:18 error event-source-ref',
-      '32:24 error event-source-ref',
+      '30:18 warning event-source-ref',
+      '32:24 warning event-source-ref',
       '40:29 error dependency-ref',
     ]);
     expect(r.findings[0]?.fix).toBe('did you mean "eventbus-nats"?');
@@ -225,11 +243,15 @@ describe('plinth lint: the published seed (blog-final)', () => {
       expect.stringMatching(new RegExp(`^${template}:56:11: warning: runs sudo`)),
     );
     expect(lines).toContainEqual(
-      expect.stringMatching(new RegExp(`^${sensor}:15:7: error: unknown field "eventBusName"`)),
+      expect.stringMatching(
+        new RegExp(
+          `^${sensor}:15:7: warning: unknown field "eventBusName".*Argo Events ignores it`,
+        ),
+      ),
     );
     // Both files together: the templateRefs of the sensor's dag resolve.
     expect(only(r, 'template-ref')).toEqual([]);
-    expect(r.errors).toBe(2);
+    expect(r.errors).toBe(1);
   });
 
   it('makes eventbus-main an error next to the seed EventBus, naming the defined one', async () => {
@@ -242,7 +264,7 @@ describe('plinth lint: the published seed (blog-final)', () => {
     ]);
     expect(bus[0]?.fix).toBe('use eventBusName: eventbus');
     expect(only(r, 'event-source-ref').map((f) => f.message)).toEqual([
-      'EventSource "webhook" has no event "compute"',
+      'EventSource "webhook" has no event "compute", so this dependency never matches',
     ]);
   });
 });

@@ -9,6 +9,7 @@ import {
 import type { RuleContext } from './context.js';
 import { documentLines } from './text.js';
 import { readDocuments } from './documents.js';
+import { checkCronWorkflow } from './cron-rules.js';
 import { checkEventBus, checkSensor } from './event-rules.js';
 import { checkFields, type FieldCheck } from './fields.js';
 import { Findings } from './findings.js';
@@ -36,6 +37,7 @@ import {
   type CompiledTables,
 } from './tables/index.js';
 import { Severity, LintRule, type LintReport, type LintSource } from './types.js';
+import { checkValidatorRules } from './validator-rules.js';
 import { checkWorkflow } from './workflow-rules.js';
 
 const apiVersion = 'argoproj.io/v1alpha1';
@@ -43,6 +45,12 @@ const workflowKinds: readonly string[] = Object.values(WorkflowKind);
 const eventsKinds: readonly string[] = Object.values(EventsKind);
 const otherKinds: readonly string[] = Object.values(OtherWorkflowsKind);
 const knownKinds = [...workflowKinds, ...otherKinds, ...eventsKinds];
+/**
+ * Argo Events takes a Sensor whatever Workflow its triggers create; Argo
+ * Workflows checks that Workflow only when a trigger creates it.
+ */
+const inSensorNote =
+  'Argo takes the Sensor and checks this Workflow only when the trigger creates it';
 
 /** Checks Argo manifests given as text; see `createLinter`. */
 export function lintSourcesWith(
@@ -57,6 +65,7 @@ export function lintSourcesWith(
     clusterWorkflowTemplates: new Map(),
     eventBuses: new Map(),
     eventSources: new Map(),
+    allEventSources: [],
     sensors: [],
   };
   const podOnly = new PodOnlyFields();
@@ -80,6 +89,7 @@ export function lintSourcesWith(
       tables: table,
       enums: table === tables.workflows ? workflowEnums : eventEnums,
       findings,
+      lenient: table === tables.events,
       onField: (t, field, p) => {
         podOnly.notice(doc, t, field, p);
         const extension = plinthExtensions[`${t}.${field}`];
@@ -112,14 +122,18 @@ export function lintSourcesWith(
       if (!m) continue;
       if (workflowKinds.includes(m.kind)) {
         walk(doc, m.object, tables.workflows, m.kind, []);
-        addUnit(set, findings, m, unitOf(m));
+        const unit = unitOf(m);
+        addUnit(set, findings, m, unit);
+        if (m.kind === WorkflowKind.CronWorkflow) checkCronWorkflow(ctx, m, unit);
       } else if (otherKinds.includes(m.kind)) {
         walk(doc, m.object, tables.workflows, m.kind, []);
       } else {
         walk(doc, m.object, tables.events, m.kind, []);
         addEvents(set, findings, m);
         for (const { resource, path } of sensorWorkflows(m)) {
-          walk(doc, resource, tables.workflows, WorkflowKind.Workflow, path);
+          findings.demoted(inSensorNote, () =>
+            walk(doc, resource, tables.workflows, WorkflowKind.Workflow, path),
+          );
           const spec = isObj(resource.spec) ? resource.spec : {};
           const meta = isObj(resource.metadata) ? resource.metadata : {};
           set.units.push({
@@ -136,8 +150,13 @@ export function lintSourcesWith(
   }
 
   for (const unit of set.units) {
-    checkWorkflow(ctx, unit);
-    checkHostSteps(ctx, unit);
+    const check = () => {
+      checkWorkflow(ctx, unit);
+      checkValidatorRules(ctx, unit);
+      checkHostSteps(ctx, unit);
+    };
+    if (unit.inSensor) findings.demoted(inSensorNote, check);
+    else check();
   }
   for (const source of set.eventSources.values()) checkEventBus(ctx, source);
   for (const sensor of set.sensors) checkSensor(ctx, sensor);
@@ -219,8 +238,16 @@ function header(doc: ParsedDocument, findings: Findings): LintManifest | undefin
   }
   const meta = isObj(object.metadata) ? object.metadata : {};
   const name = str(meta.name);
-  const generated = kind === WorkflowKind.Workflow && str(meta.generateName) !== undefined;
-  if (name === undefined && !generated) {
+  const generateName = str(meta.generateName);
+  if (name === undefined && generateName !== undefined && kind !== WorkflowKind.Workflow) {
+    // Kubernetes names any kind from generateName; only a Workflow is fine to find by nothing else.
+    findings.warn(
+      { doc, path: ['metadata', 'generateName'] },
+      LintRule.manifest,
+      `${kind} has only metadata.generateName, so it gets a random name that nothing can refer to`,
+      'give it metadata.name',
+    );
+  } else if (name === undefined && generateName === undefined) {
     // A Workflow is found by nothing else, so Argo's checks let it pass; the API server names it.
     findings.add(
       { doc, path: isObj(object.metadata) ? ['metadata'] : [] },
@@ -266,6 +293,7 @@ function addEvents(set: ManifestSet, findings: Findings, m: LintManifest): void 
     set.sensors.push(m);
     return;
   }
+  if (m.kind === EventsKind.EventSource) set.allEventSources.push(m);
   const pool = m.kind === EventsKind.EventBus ? set.eventBuses : set.eventSources;
   if (m.name !== undefined) addNamed(pool, findings, m, m);
 }
@@ -278,11 +306,15 @@ function addNamed<T>(pool: Map<string, T>, findings: Findings, m: LintManifest, 
     return;
   }
   const where = first.doc.locate(['metadata', 'name']);
-  findings.error(
+  // Files apart may go to different namespaces, or one may update the other; in one file it is a slip.
+  findings.add(
     { doc: m.doc, path: ['metadata', 'name'] },
+    first.doc.file === m.doc.file ? Severity.error : Severity.warning,
     LintRule.requiredField,
     `${m.kind} "${name}" is defined twice (also at ${first.doc.file}:${where.line}:${where.column})`,
-    'rename or remove one of them',
+    first.doc.file === m.doc.file
+      ? 'rename or remove one of them'
+      : 'references resolve to the first one; rename one unless they are versions of the same resource',
   );
 }
 

@@ -67,6 +67,8 @@ export interface ManifestSet {
   clusterWorkflowTemplates: Map<string, WorkflowUnit>;
   eventBuses: Map<string, LintManifest>;
   eventSources: Map<string, LintManifest>;
+  /** Every EventSource, with those whose name another file defines too. */
+  allEventSources: LintManifest[];
   sensors: LintManifest[];
 }
 

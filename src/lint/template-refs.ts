@@ -27,17 +27,16 @@ function lookupTemplate(
   }
   const target = pool.get(name);
   if (target) return target;
-  if (pool.size === 0) {
-    findings.warn(
-      place,
-      LintRule.templateRef,
-      `${kind} "${name}" is not among the files linted, so its templates were not checked`,
-      `lint this file together with the file that defines ${kind} "${name}"`,
-    );
-  } else {
-    const hint = suggestion(name, [...pool.keys()]);
-    findings.error(place, LintRule.templateRef, `no ${kind} "${name}" in the files linted`, hint);
-  }
+  // Argo resolves the name in the cluster, where it may well be: only the files linted are known here.
+  const near = suggestion(name, [...pool.keys()]);
+  findings.warn(
+    place,
+    LintRule.templateRef,
+    `${kind} "${name}" is not among the files linted, so its templates were not checked`,
+    near.startsWith('did you mean')
+      ? `${near} If not, lint this file together with the file that defines ${kind} "${name}"`
+      : `lint this file together with the file that defines ${kind} "${name}"`,
+  );
   return undefined;
 }
 

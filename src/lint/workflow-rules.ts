@@ -76,6 +76,15 @@ export function checkWorkflow(ctx: RuleContext, unit: WorkflowUnit): void {
         );
       }
     }
+  } else if (spec.entrypoint != null && spec.entrypoint !== '') {
+    ctx.findings.error(
+      { doc, path: [...specPath, 'entrypoint'] },
+      LintRule.fieldType,
+      'spec.entrypoint must be the name of a template, a string',
+      local.size > 0
+        ? `write entrypoint: NAME, one of: ${[...local.keys()].join(', ')}`
+        : 'write entrypoint: NAME',
+    );
   } else if (isRunnable(unit) && !isObj(spec.workflowTemplateRef)) {
     ctx.findings.error(
       { doc, path: specPath },
