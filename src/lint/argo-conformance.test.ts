@@ -21,7 +21,7 @@ const invalid: readonly [file: string, fact: RegExp][] = [
   ['input-unnamed', /an input parameter without a name/],
   ['input-undeclared', /template "main" has no input parameter "colour"/],
   ['step-unknown', /no step "frist"/],
-  ['argument-missing', /does not pass input parameter "text"/],
+  ['argument-missing', /templates\.echo inputs\.parameters\.text was not supplied/],
   ['template-name-invalid', /template name "build_it" is invalid/],
   ['step-name-invalid', /step name "run it" is invalid/],
   ['parameter-name-invalid', /input parameter name "my colour" is invalid/],

@@ -128,7 +128,7 @@ describe('plinth lint: references across files', () => {
       '28:21 WorkflowTemplate "librari" is not among the files linted, so its templates were not checked (did you mean "library"? If not, lint this file together with the file that defines WorkflowTemplate "librari")',
       '30:27 template "main" uses both depends and dependencies in one dag (write every task\'s dependencies as depends: "a && b")',
       '30:34 no dag task "aprove" in this dag (use one of: apply, notify, plan)',
-      '32:23 no template "notfy" in Workflow "refs-" (did you mean "notify"?)',
+      '32:23 templates.main.tasks.notify template name \'notfy\' undefined: no template "notfy" in Workflow "refs-" (did you mean "notify"?)',
       '33:50 no dag task "ghost" in this dag (use one of: apply, notify, plan)',
       '46:11 WorkflowTemplate "missing-library" is not among the files linted, so its templates were not checked (lint this file together with the file that defines WorkflowTemplate "missing-library")',
     ]);
@@ -180,7 +180,9 @@ describe('plinth lint: parameters', () => {
     ]);
     const text = r.findings.map((f) => f.message).join('\n');
     expect(text).toContain('{{workflow.parameters.regoin}}');
-    expect(text).toContain('"apply" does not pass input parameter "region"');
+    expect(text).toContain(
+      'templates.main.steps[1].apply templates.plan inputs.parameters.region was not supplied',
+    );
     expect(text).toContain('no step "plam"');
     expect(text).toContain('no input parameter "zone"');
     expect(text).toContain('no dag task "frist"');

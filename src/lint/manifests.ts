@@ -89,3 +89,26 @@ export function names(items: unknown): string[] {
     return name === undefined ? [] : [name];
   });
 }
+
+/**
+ * How Argo's validator names the step or task at `path` in its messages:
+ * `templates.<template>.steps[<group>].<step>` or `templates.<template>.tasks.<task>`;
+ * undefined anywhere else.
+ */
+export function argoCallName(unit: WorkflowUnit, path: ManifestPath): string | undefined {
+  const rel = path.slice(unit.specPath.length);
+  const [key, t, kind, a, b] = rel;
+  if (key !== 'templates' || typeof t !== 'number') return undefined;
+  const template = list(unit.spec.templates)[t];
+  if (!isObj(template)) return undefined;
+  const name = str(template.name) ?? '';
+  if (kind === 'steps' && typeof a === 'number' && typeof b === 'number') {
+    const step = list(list(template.steps)[a])[b];
+    return isObj(step) ? `templates.${name}.steps[${a}].${str(step.name) ?? ''}` : undefined;
+  }
+  if (kind === 'dag' && a === 'tasks' && typeof b === 'number') {
+    const task = list(isObj(template.dag) ? template.dag.tasks : undefined)[b];
+    return isObj(task) ? `templates.${name}.tasks.${str(task.name) ?? ''}` : undefined;
+  }
+  return undefined;
+}

@@ -1,6 +1,13 @@
 import type { ManifestPath } from '../catalog/index.js';
 import type { RuleContext } from './context.js';
-import { isObj, str, templatesByName, type Obj, type WorkflowUnit } from './manifests.js';
+import {
+  argoCallName,
+  isObj,
+  str,
+  templatesByName,
+  type Obj,
+  type WorkflowUnit,
+} from './manifests.js';
 import { suggestion } from './suggest.js';
 import { LintRule } from './types.js';
 
@@ -108,10 +115,13 @@ export function resolveLocal(
     if (template) return { found: true, template, name };
     candidates = [...candidates, ...theirs.keys()];
   }
+  const argoName = argoCallName(unit, path);
   ctx.findings.error(
     { doc: unit.doc, path },
     LintRule.templateRef,
-    `no template "${name}" in ${unit.kind} "${unit.name ?? ''}"`,
+    argoName === undefined
+      ? `no template "${name}" in ${unit.kind} "${unit.name ?? ''}"`
+      : `${argoName} template name '${name}' undefined: no template "${name}" in ${unit.kind} "${unit.name ?? ''}"`,
     suggestion(name, candidates) || 'add a template of that name',
   );
   return { found: false, checkable: true };

@@ -1,6 +1,7 @@
 import type { ManifestPath } from '../catalog/index.js';
 import type { RuleContext } from './context.js';
 import {
+  argoCallName,
   isObj,
   list,
   names,
@@ -46,7 +47,7 @@ export function checkWorkflow(ctx: RuleContext, unit: WorkflowUnit): void {
       ctx.findings.error(
         { doc, path },
         LintRule.requiredField,
-        'a template without a name',
+        `spec.templates[${i}].name is required: a template without a name`,
         'add name:',
       );
     } else if (seen.has(name)) {
@@ -267,13 +268,16 @@ function checkCall(
   const args = isObj(call.arguments) ? call.arguments : {};
   const passed = new Set(names(args.parameters));
   const what = call.name === undefined ? 'this call' : `"${String(call.name)}"`;
+  const argoName = argoCallName(unit, path);
   for (const name of requiredInputs(r.template)) {
     if (passed.has(name)) continue;
     const at = call.template !== undefined ? 'template' : 'templateRef';
     ctx.findings.error(
       { doc: unit.doc, path: [...path, at], at: 'key' },
       LintRule.parameters,
-      `${what} does not pass input parameter "${name}", which template "${r.name}" requires`,
+      argoName === undefined
+        ? `${what} does not pass input parameter "${name}", which template "${r.name}" requires`
+        : `${argoName} templates.${r.name} inputs.parameters.${name} was not supplied: ${what} does not pass it`,
       `add - name: ${name} under arguments.parameters, or give the input a default`,
     );
   }
