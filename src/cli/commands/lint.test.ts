@@ -19,7 +19,7 @@ describe('plinth lint', () => {
     );
     for (const line of lines) expect(line).toMatch(/^[^:]+:\d+:\d+: (error|warning): .+ \(.+\)$/);
     // The two dependencies on an EventSource or event nothing defines are warnings: Argo Events takes them.
-    expect(io.err()).toBe('3 errors, 2 warnings in 1 file\n');
+    expect(io.err()).toBe('3 linting errors found! (3 errors, 2 warnings in 1 file)\n');
   });
 
   it('exits 0 on warnings alone', async () => {
@@ -27,25 +27,25 @@ describe('plinth lint', () => {
     expect(await runCli(['lint', `${testdata}/pod-only.yaml`, `${testdata}/security`], io)).toBe(0);
     expect(io.out()).toContain(`${testdata}/pod-only.yaml:7:3: warning: note: `);
     expect(io.out()).toContain(`${testdata}/security/bad.yaml:16:23: warning: `);
-    expect(io.err()).toBe('0 errors, 3 warnings in 3 files\n');
+    expect(io.err()).toBe('no linting errors found, 3 warnings in 3 files\n');
   });
 
   it('exits 0 with no output lines for clean manifests, such as the shipped catalog', async () => {
     const io = memoryIO({}, { cwd: root });
     expect(await runCli(['lint', `${testdata}/refs/good`], io)).toBe(0);
     expect(io.out()).toBe('');
-    expect(io.err()).toBe('no problems in 1 file\n');
+    expect(io.err()).toBe('no linting errors found in 1 file\n');
     const catalog = memoryIO({}, { cwd: root });
     expect(await runCli(['lint', 'catalog'], catalog)).toBe(0);
     // Request kinds and the tier policy are checked too; the .tf files are skipped.
     expect(catalog.out()).toBe('');
-    expect(catalog.err()).toMatch(/^no problems in \d+ files\n$/);
+    expect(catalog.err()).toMatch(/^no linting errors found in \d+ files\n$/);
   });
 
   it('exits 0 on YAML that only Argo reads, and 1 on wrong values and expressions, in JSON too', async () => {
     const lenient = memoryIO({}, { cwd: root });
     expect(await runCli(['lint', `${testdata}/yaml/go-yaml.yaml.txt`], lenient)).toBe(0);
-    expect(lenient.err()).toBe('0 errors, 2 warnings in 1 file\n');
+    expect(lenient.err()).toBe('no linting errors found, 2 warnings in 1 file\n');
     const io = memoryIO({}, { cwd: root });
     const code = await runCli(['lint', '-o', 'json', `${testdata}/checks/sensor-bad.yaml`], io);
     expect(code).toBe(1);
