@@ -8,7 +8,14 @@ import type {
 } from '../types.js';
 import type { Database } from '../schema.js';
 import { requireCursor } from './cursor.js';
-import { type RepositoryDeps, clampLimit, encodeCursor, fromJson } from './shared.js';
+import {
+  type RepositoryDeps,
+  type SqliteNative,
+  type SqliteStatement,
+  clampLimit,
+  encodeCursor,
+  fromJson,
+} from './shared.js';
 
 const summaryColumns = [
   'id',
@@ -64,7 +71,41 @@ function toRow(r: EventRecord) {
   };
 }
 
-export function createEventRepository({ db }: RepositoryDeps): EventRepository {
+const insertSql = `INSERT INTO events
+  (id, source, subject, type, time, datacontenttype, data, replay_of, received_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;
+
+const insertDecisionSql = `INSERT INTO event_decisions
+  (event_id, sensor, sensor_name, fired, decision, decided_at)
+  VALUES (?, ?, ?, ?, ?, ?) RETURNING seq`;
+
+/** Rows per statement on PostgreSQL (its bind parameters are capped at 65,535). */
+const postgresChunk = 200;
+
+export function createEventRepository({ db, sqlite }: RepositoryDeps): EventRepository {
+  // SQLite: one prepared single-row statement, run for each event of a batch in
+  // one transaction (a multi-row statement would be built, compiled and
+  // prepared anew for every batch size).
+  let insertRow: SqliteStatement | undefined;
+  let insertDecision: SqliteStatement | undefined;
+  const runInsert = (r: EventRecord): boolean => {
+    insertRow ??= (sqlite as SqliteNative).prepare(insertSql);
+    const row = toRow(r);
+    return (
+      insertRow.run(
+        row.id,
+        row.source,
+        row.subject,
+        row.type,
+        row.time,
+        row.datacontenttype,
+        row.data,
+        row.replay_of,
+        row.received_at,
+      ).changes > 0
+    );
+  };
+
   /** Event ids with a decision by `sensor` (any sensor when undefined), fired ones only when asked. */
   function decided(sensor: string | undefined, firedOnly: boolean) {
     return (eb: ExpressionBuilder<Database, 'events'>) => {
@@ -81,6 +122,7 @@ export function createEventRepository({ db }: RepositoryDeps): EventRepository {
 
   return {
     async insert(r) {
+      if (sqlite) return sqlite.transaction(() => runInsert(r));
       const result = await db
         .insertInto('events')
         .values(toRow(r))
@@ -90,10 +132,17 @@ export function createEventRepository({ db }: RepositoryDeps): EventRepository {
     },
 
     async insertMany(records) {
-      for (let i = 0; i < records.length; i += 200) {
+      if (records.length === 0) return;
+      if (sqlite) {
+        await sqlite.transaction(() => {
+          for (const r of records) runInsert(r);
+        });
+        return;
+      }
+      for (let i = 0; i < records.length; i += postgresChunk) {
         await db
           .insertInto('events')
-          .values(records.slice(i, i + 200).map(toRow))
+          .values(records.slice(i, i + postgresChunk).map(toRow))
           .onConflict((oc) => oc.column('id').doNothing())
           .execute();
       }
@@ -148,6 +197,21 @@ export function createEventRepository({ db }: RepositoryDeps): EventRepository {
     },
 
     async appendDecision(d) {
+      const values = [
+        d.eventId,
+        d.sensor,
+        sensorName(d.sensor),
+        d.fired ? 1 : 0,
+        JSON.stringify(d.decision),
+        d.decidedAt,
+      ];
+      if (sqlite) {
+        const native = sqlite;
+        return native.transaction(() => {
+          insertDecision ??= native.prepare(insertDecisionSql);
+          return Number((insertDecision.get(...values) as { seq: number }).seq);
+        });
+      }
       const row = await db
         .insertInto('event_decisions')
         .values({

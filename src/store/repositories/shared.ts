@@ -5,6 +5,28 @@ import type { Database } from '../schema.js';
 export interface RepositoryDeps {
   db: Kysely<Database>;
   isUniqueViolation(err: unknown): boolean;
+  /** The SQLite database under `db` (the SQLite store only), for a hot path's own prepared statements. */
+  sqlite?: SqliteNative;
+}
+
+/** A prepared statement, as far as a hot path uses better-sqlite3's. */
+export interface SqliteStatement {
+  run(...parameters: unknown[]): { changes: number };
+  get(...parameters: unknown[]): unknown;
+}
+
+/**
+ * The SQLite database Kysely drives, for writes so frequent that building and
+ * compiling a Kysely query per call costs more than SQLite's own work.
+ */
+export interface SqliteNative {
+  /** Prepares a statement once; keep it for the store's lifetime. */
+  prepare(sql: string): SqliteStatement;
+  /**
+   * Runs `work` synchronously in one transaction while holding Kysely's only
+   * connection, so no other query (or another transaction) interleaves.
+   */
+  transaction<T>(work: () => T): Promise<T>;
 }
 
 export function toJson(value: unknown): string {

@@ -6,6 +6,8 @@ import type { Database } from '../schema.js';
 import type { Store } from '../types.js';
 import { assembleStore } from '../build.js';
 import { migrateToLatest } from '../migrate.js';
+import type { SqliteNative } from '../repositories/shared.js';
+import { startCheckpointer } from './checkpointer.js';
 import { withStatementCache } from './statement-cache.js';
 
 /** Options of the embedded store. */
@@ -41,5 +43,33 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     await db.destroy();
     throw err;
   }
-  return assembleStore('sqlite', db, isUniqueViolation, () => db.destroy());
+  const begin = database.prepare('BEGIN IMMEDIATE');
+  const commit = database.prepare('COMMIT');
+  const rollback = database.prepare('ROLLBACK');
+  const native: SqliteNative = {
+    prepare: (sql) => database.prepare(sql),
+    // Kysely's SQLite driver has one connection behind a mutex: holding it keeps
+    // every other query (and any transaction in progress) out of this one.
+    transaction: (work) =>
+      db.connection().execute(async () => {
+        begin.run();
+        try {
+          const result = work();
+          commit.run();
+          return result;
+        } catch (err) {
+          if (database.inTransaction) rollback.run();
+          throw err;
+        }
+      }),
+  };
+  const checkpointer =
+    options.filename === ':memory:'
+      ? undefined
+      : startCheckpointer(database, path.resolve(options.filename));
+  const close = async () => {
+    await checkpointer?.stop();
+    await db.destroy();
+  };
+  return assembleStore('sqlite', db, isUniqueViolation, close, native);
 }
