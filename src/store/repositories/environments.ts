@@ -47,26 +47,81 @@ function toRow(r: EnvironmentRecord): Row {
 
 /** The status a destroyed environment ends in; its name may then be used again. */
 const DESTROYED = 'Destroyed';
+/** Environments kept by name at most; the cache starts over when full. */
+const CACHE_SIZE = 1_000;
+
+function frozen(record: EnvironmentRecord): EnvironmentRecord {
+  Object.freeze(record.inputs);
+  Object.freeze(record.outputs);
+  if (record.drift) Object.freeze(record.drift);
+  return Object.freeze(record);
+}
+
+/**
+ * Environments read by name, kept until this repository next writes the
+ * table: the API's hottest read then costs no query. Only for a database one
+ * process owns (SQLite; see docs/architecture.md), where every write goes
+ * through here. With PostgreSQL other processes write, and every read goes to
+ * the database. Cached records are frozen, as they are shared between readers.
+ */
+class ReadCache {
+  readonly #records = new Map<string, EnvironmentRecord>();
+  #generation = 0;
+
+  get(name: string): EnvironmentRecord | undefined {
+    return this.#records.get(name);
+  }
+
+  /** The write count now; a read keeps its record only if no write ended meanwhile. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  keep(record: EnvironmentRecord, readAt: number): EnvironmentRecord {
+    if (readAt !== this.#generation) return record;
+    if (this.#records.size >= CACHE_SIZE) this.#records.clear();
+    this.#records.set(record.name, frozen(record));
+    return record;
+  }
+
+  /** Called when a write of the table has ended (or failed): every kept record may be stale. */
+  written(): void {
+    this.#generation += 1;
+    this.#records.clear();
+  }
+}
 
 export function createEnvironmentRepository({
   db,
   isUniqueViolation,
+  sqlite,
 }: RepositoryDeps): EnvironmentRepository {
   // The API's hottest read.
   const selectByName = compileOnce(db, (d) =>
     d.selectFrom('environments').selectAll().where('name', '=', ''),
   );
+  const cache = sqlite === undefined ? undefined : new ReadCache();
+  /** Runs a write of the table, then drops what the cache kept. */
+  async function writing<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      cache?.written();
+    }
+  }
   return {
     async insert(record) {
       try {
-        await db.transaction().execute(async (trx) => {
-          await trx
-            .deleteFrom('environments')
-            .where('name', '=', record.name)
-            .where('status', '=', DESTROYED)
-            .execute();
-          await trx.insertInto('environments').values(toRow(record)).execute();
-        });
+        await writing(() =>
+          db.transaction().execute(async (trx) => {
+            await trx
+              .deleteFrom('environments')
+              .where('name', '=', record.name)
+              .where('status', '=', DESTROYED)
+              .execute();
+            await trx.insertInto('environments').values(toRow(record)).execute();
+          }),
+        );
       } catch (err) {
         if (isUniqueViolation(err)) {
           throw new ConflictError(`environment "${record.name}" already exists`, {
@@ -93,13 +148,18 @@ export function createEnvironmentRepository({
       if (patch.drift !== undefined) values.drift = patch.drift ? toJson(patch.drift) : null;
       let query = db.updateTable('environments').set(values).where('name', '=', name);
       if (ifStatus && ifStatus.length > 0) query = query.where('status', 'in', ifStatus);
-      const result = await query.executeTakeFirst();
+      const result = await writing(() => query.executeTakeFirst());
       return Number(result.numUpdatedRows) > 0;
     },
 
     async get(name) {
+      const kept = cache?.get(name);
+      if (kept) return kept;
+      const readAt = cache?.generation ?? 0;
       const [row] = await selectByName(name);
-      return row ? toRecord(row) : undefined;
+      if (!row) return undefined;
+      const record = toRecord(row);
+      return cache ? cache.keep(record, readAt) : record;
     },
 
     async list(filter = {}) {
@@ -145,11 +205,13 @@ export function createEnvironmentRepository({
     },
 
     async delete(name) {
-      await db
-        .deleteFrom('environments')
-        .where('name', '=', name)
-        .where('status', '=', DESTROYED)
-        .execute();
+      await writing(() =>
+        db
+          .deleteFrom('environments')
+          .where('name', '=', name)
+          .where('status', '=', DESTROYED)
+          .execute(),
+      );
     },
   };
 }
