@@ -15,6 +15,8 @@ import { createMemoRepository } from './repositories/memo.js';
 import { createApplicationRepository } from './repositories/applications.js';
 import { createResourceRepository } from './repositories/resources.js';
 import { createClaimRepository } from './repositories/claims.js';
+import { createRunOperationRepository } from './repositories/run-operations.js';
+import { createSyncLockRepository } from './repositories/sync-locks.js';
 import { createSensorStateRepository } from './repositories/sensor-state.js';
 import { createNotificationRepository } from './repositories/notifications.js';
 
@@ -24,8 +26,9 @@ export function assembleStore(
   db: Kysely<Database>,
   isUniqueViolation: RepositoryDeps['isUniqueViolation'],
   close: () => Promise<void>,
+  sqlite?: RepositoryDeps['sqlite'],
 ): Store {
-  const deps: RepositoryDeps = { db, isUniqueViolation };
+  const deps: RepositoryDeps = { db, isUniqueViolation, ...(sqlite ? { sqlite } : {}) };
   return {
     dialect,
     workflows: createWorkflowRepository(deps),
@@ -41,6 +44,8 @@ export function assembleStore(
     applications: createApplicationRepository(deps),
     resources: createResourceRepository(deps),
     claims: createClaimRepository(deps),
+    runOperations: createRunOperationRepository(deps),
+    syncLocks: createSyncLockRepository(deps),
     sensorState: createSensorStateRepository(deps),
     notifications: createNotificationRepository(deps),
     close,

@@ -35,6 +35,7 @@ export interface Database {
     message: string | null;
     created_at: string;
     updated_at: string;
+    prior_status: string | null;
   };
   resources: {
     kind: string;
@@ -171,6 +172,30 @@ export interface Database {
     owner: string;
     claimed_at: string;
     expires_at: string;
+  };
+  sync_slots: {
+    lock: string;
+    slot: number;
+    holder: string;
+    workflow: string;
+    acquired_at: string;
+  };
+  sync_waiters: {
+    lock: string;
+    holder: string;
+    workflow: string;
+    since: string;
+  };
+  run_operations: {
+    id: string;
+    workflow_uid: string;
+    owner: string;
+    operation: string;
+    args: string;
+    state: string;
+    error: string | null;
+    requested_at: string;
+    answered_at: string | null;
   };
   sensor_held_events: {
     sensor: string;

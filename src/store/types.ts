@@ -118,10 +118,13 @@ export interface RequestRecord {
   /** `Pending`, `Running`, `Succeeded`, `Failed`, `Error`. */
   status: string;
   requester: string;
+  /** What was asked: for a change, the inputs it proposes (its target keeps its own until applied). */
   body: Record<string, unknown>;
   message: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The status its target had when the request took it; a change not applied puts it back. */
+  priorStatus?: string | null;
 }
 
 export interface RequestRepository {
@@ -269,7 +272,7 @@ export interface EventListFilter {
 export interface EventRepository {
   /** Keeps an event; answers false (and changes nothing) when one with its id is kept already. */
   insert(record: EventRecord): Promise<boolean>;
-  /** Inserts many in one statement; ids already kept are left as they are. */
+  /** Inserts many in one transaction; ids already kept are left as they are. */
   insertMany(records: EventRecord[]): Promise<void>;
   get(id: string): Promise<EventRecord | undefined>;
   /** Newest received first. */
@@ -495,6 +498,8 @@ export interface Store {
   readonly applications: ApplicationRepository;
   readonly resources: ResourceRepository;
   readonly claims: ClaimRepository;
+  readonly runOperations: RunOperationRepository;
+  readonly syncLocks: SyncLockRepository;
   readonly sensorState: SensorStateRepository;
   readonly notifications: NotificationRepository;
   close(): Promise<void>;
@@ -565,6 +570,72 @@ export interface ClaimRepository {
   releaseAll(kind: string, owner: string): Promise<void>;
   /** Who holds the lease, if anyone has (expired or not). */
   owner(kind: string, id: string): Promise<{ owner: string; expiresAt: string } | undefined>;
+}
+
+/** One request for a slot of a lock, by a holder (`<ns>/<workflow>[/<nodeId>]`). */
+export interface SyncSlotRequest {
+  lock: string;
+  /** A mutex holds 1, a semaphore its ConfigMap limit. */
+  limit: number;
+  holder: string;
+  /** `<namespace>/<name>` of the holder's Workflow. */
+  workflow: string;
+  now: string;
+}
+
+/** Mutexes and semaphores shared by the processes of one store. */
+export interface SyncLockRepository {
+  /**
+   * Takes a free slot unless the limit is reached or an earlier waiter is
+   * queued; true when `holder` holds the lock (already did, or now). Slots are
+   * rows with a primary key, so two processes never take the same one.
+   */
+  take(request: SyncSlotRequest): Promise<boolean>;
+  /** Queues `holder` for the lock (a no-op when it is queued already). */
+  wait(request: Omit<SyncSlotRequest, 'limit'>): Promise<void>;
+  /** Who holds the lock now. */
+  holders(lock: string): Promise<string[]>;
+  /** Gives up the holder's slots and places in queues (of every lock, or those named). */
+  release(holder: string, locks?: readonly string[]): Promise<void>;
+  /** The same for every holder that is `prefix` or starts with `prefix/` (a whole Workflow). */
+  releaseAllOf(prefix: string): Promise<void>;
+  /** Drops slots and places of Workflows that are no longer Pending or Running (ended, deleted). */
+  purge(): Promise<number>;
+}
+
+/** An operation on a run asked of one process for the process that runs it. */
+export interface RunOperationRecord {
+  id: string;
+  workflowUid: string;
+  /** The process asked to apply it (the claim's owner when it was asked). */
+  owner: string;
+  /** `resume`, `reject`, `stop`, `terminate`, `suspend`. */
+  operation: string;
+  args: Record<string, unknown>;
+  /** `pending` (asked), `taken` (the owner is applying it), `done` (answered). */
+  state: 'pending' | 'taken' | 'done';
+  /** When it failed: the error, as `{code, message, errors?, details?}`. */
+  error: Record<string, unknown> | null;
+  requestedAt: string;
+  answeredAt: string | null;
+}
+
+/** The requests of one process to another to operate on a run it holds. */
+export interface RunOperationRepository {
+  request(record: Omit<RunOperationRecord, 'state' | 'error' | 'answeredAt'>): Promise<void>;
+  get(id: string): Promise<RunOperationRecord | undefined>;
+  /** The owner's pending requests, oldest first. */
+  pending(owner: string): Promise<RunOperationRecord[]>;
+  /** pending → taken; false when it was taken, answered or withdrawn already. */
+  take(id: string): Promise<boolean>;
+  /** taken → done, with the error when it failed. */
+  answer(id: string, error: Record<string, unknown> | null, at: string): Promise<void>;
+  /** Deletes a request still pending (its owner went away); false when the owner took it. */
+  withdraw(id: string): Promise<boolean>;
+  /** Deletes it whatever its state (the asker has read the answer). */
+  remove(id: string): Promise<void>;
+  /** Deletes requests asked before `before` (their askers went away). */
+  prune(before: string): Promise<number>;
 }
 
 /** An event a sensor's trigger holds while its conditions wait for more. */

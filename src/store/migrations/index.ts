@@ -9,6 +9,9 @@ import { m0007Resources } from './0007-resources.js';
 import { m0008SensorState } from './0008-sensor-state.js';
 import { m0009Notifications } from './0009-notifications.js';
 import { m0010Claims } from './0010-claims.js';
+import { m0012RequestPriorStatus } from './0012-request-prior-status.js';
+import { m0013RunOperations } from './0013-run-operations.js';
+import { m0014SyncLocks } from './0014-sync-locks.js';
 
 import type { Dialect, PortableMigration } from './types.js';
 
@@ -26,6 +29,9 @@ export const migrations: readonly PortableMigration[] = [
   m0008SensorState,
   m0009Notifications,
   m0010Claims,
+  m0012RequestPriorStatus,
+  m0013RunOperations,
+  m0014SyncLocks,
 ];
 
 /** The migrations in the shape Kysely's Migrator takes, bound to a dialect. */

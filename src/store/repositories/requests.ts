@@ -16,6 +16,7 @@ function toRecord(row: Database['requests']): RequestRecord {
     message: row.message,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    priorStatus: row.prior_status,
   };
 }
 
@@ -39,6 +40,7 @@ export function createRequestRepository({
             message: r.message,
             created_at: r.createdAt,
             updated_at: r.updatedAt,
+            prior_status: r.priorStatus ?? null,
           })
           .execute();
       } catch (err) {
