@@ -47,6 +47,31 @@ function sequence(n: number): Workflow {
   });
 }
 
+/** A sequence whose steps each write an output parameter at /tmp, so each runs in its own filesystem. */
+function privateSequence(n: number): Workflow {
+  return parseWorkflow({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Workflow',
+    metadata: { generateName: 'bench-fs-' },
+    spec: {
+      entrypoint: 'main',
+      templates: [
+        {
+          name: 'main',
+          steps: Array.from({ length: n }, (_, i) => [{ name: `s${i}`, template: 't' }]),
+        },
+        {
+          name: 't',
+          container: { image: 'none', command: ['/bin/true'] },
+          outputs: {
+            parameters: [{ name: 'p', valueFrom: { path: '/tmp/p', default: '' } }],
+          },
+        },
+      ],
+    },
+  });
+}
+
 function wideDag(n: number): Workflow {
   return parseWorkflow({
     apiVersion: 'argoproj.io/v1alpha1',
@@ -121,6 +146,12 @@ export async function benchEngine(): Promise<Record<string, number>> {
   const wideFloor = await floor(100, os.availableParallelism() * 8);
   const wide100 = await timeEngine(wideDag(100));
   const wide1000 = await timeEngine(wideDag(1000));
+  // What a private filesystem (a mount namespace per step) costs, against plain steps.
+  const isolation: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const plain = await timeEngine(sequence(20));
+    isolation.push((await timeEngine(privateSequence(20))) / plain);
+  }
   return {
     'engine: 100-step sequence, engine / floor': median(rounds.map((r) => r.engine / r.floor)),
     'engine: 100-step sequence, CPU of engine / floor': median(
@@ -128,6 +159,7 @@ export async function benchEngine(): Promise<Record<string, number>> {
     ),
     'engine: 100-task wide DAG, engine / floor': wide100 / wideFloor,
     'engine: 1000-task DAG / 100-task DAG': wide1000 / wide100,
+    'engine: 20-step sequence, private filesystem / plain': median(isolation),
     'engine: 100-step sequence, median (ms)': seqEngine,
     'engine: floor, 100 serial spawns, median (ms)': seqFloor,
   };

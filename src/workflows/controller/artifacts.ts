@@ -6,9 +6,11 @@ import {
   createLocalArtifactRepository,
   type ArtifactRepository,
 } from '../artifacts/index.js';
+import { hostPath, type StepFilesystem } from '../executor/index.js';
 import { evaluateExpression, type TagScope } from '../expressions/index.js';
 import type { Artifact, Arguments, NodeStatus, Template, WorkflowStep } from '../model/types.js';
 import { sendRequest } from './request.js';
+import { absentOutputMessage, usesAbsentOutput } from './absent.js';
 import type { WorkflowRun } from './run.js';
 
 /** Where an artifact is: the storage keys Argo knows, and Plinth's `local`. */
@@ -83,7 +85,12 @@ export function artifactTagValue(a: Artifact): string {
 /** The arguments' artifacts for a node: its step's or task's, or the Workflow's for the entrypoint. */
 export function argumentArtifacts(run: WorkflowRun, holder: object, nodeName: string): Artifact[] {
   const args = (holder as { arguments?: Arguments }).arguments;
-  if (args?.artifacts) return args.artifacts;
+  if (args?.artifacts) {
+    // A skipped producer's output without a default cannot name an artifact's location or subPath.
+    const absent = args.artifacts.find((a) => usesAbsentOutput(a));
+    if (absent) throw new Error(absentOutputMessage(`arguments.artifacts.${absent.name}`));
+    return args.artifacts;
+  }
   if (nodeName === run.name) return run.execSpec.arguments?.artifacts ?? [];
   return [];
 }
@@ -152,13 +159,18 @@ export function resolveArtifactExpressions<T extends WorkflowStep>(step: T, scop
 }
 
 /**
- * The path of an artifact in a node's working directory. An absolute path stays
- * as it is, unless nothing is there and the working directory has it: an image
- * whose working directory is `/` has its relative files there (`result.txt` is
- * `/result.txt`), where a host step writes them in its own directory.
+ * Where a path a step names is on the host. A relative path is in the node's
+ * working directory. An absolute one is where the step's own filesystem puts
+ * it (`/tmp/x` in the pod's private /tmp, `/mnt/vol/x` in the volume), when it
+ * has one. Otherwise it stays as it is, unless nothing is there and the working
+ * directory has it: an image whose working directory is `/` has its relative
+ * files there (`result.txt` is `/result.txt`), where a host step writes them in
+ * its own directory.
  */
-export function artifactPath(workDir: string, path: string): string {
+export function artifactPath(workDir: string, path: string, fs?: StepFilesystem): string {
   if (!isAbsolute(path)) return join(workDir, path);
+  const mapped = fs ? hostPath(fs, path) : undefined;
+  if (mapped !== undefined) return mapped;
   if (existsSync(path)) return path;
   const inWorkDir = join(workDir, path);
   return existsSync(inWorkDir) ? inWorkDir : path;
@@ -172,6 +184,7 @@ export async function loadInputArtifacts(
   run: WorkflowRun,
   artifacts: Artifact[],
   workDir: string,
+  fs?: StepFilesystem,
 ): Promise<string | undefined> {
   await mkdir(workDir, { recursive: true });
   for (const a of artifacts) {
@@ -182,7 +195,7 @@ export async function loadInputArtifacts(
     if (a.path === undefined || a.path === '') {
       return `inputs.artifacts.${a.name}.path not specified`;
     }
-    const dest = artifactPath(workDir, a.path);
+    const dest = artifactPath(workDir, a.path, fs);
     try {
       await loadOne(run, a, dest);
       if (a.mode !== undefined) await chmod(dest, Number(a.mode));
@@ -243,6 +256,7 @@ export async function saveOutputArtifacts(
   node: NodeStatus,
   tmpl: Template,
   workDir: string,
+  fs?: StepFilesystem,
 ): Promise<SavedArtifacts> {
   const saved: Artifact[] = [];
   const errors: string[] = [];
@@ -251,7 +265,7 @@ export async function saveOutputArtifacts(
       errors.push(`Artifact ${a.name} did not specify a path`);
       continue;
     }
-    const source = artifactPath(workDir, a.path);
+    const source = artifactPath(workDir, a.path, fs);
     try {
       await stat(source);
     } catch {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { allowExpressionsOnly, substitute } from '../expressions/index.js';
-import type { StepResult } from '../executor/index.js';
+import type { StepFilesystem, StepResult } from '../executor/index.js';
 import { podName, timestamp } from '../model/names.js';
 import {
   NodePhase,
@@ -16,6 +16,7 @@ import type { NodeContext } from './execute.js';
 import { containerArgv } from './images.js';
 import { DEADLINE_MESSAGE, LOST_PROCESS_MESSAGE, nodeWorkDir } from './pod.js';
 import { isFulfilled, type WorkflowRun } from './run.js';
+import { podFilesystem } from './step-filesystem.js';
 
 const MAX_RESULT = 256 * 1024;
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
@@ -109,6 +110,7 @@ function validate(name: string, containers: ContainerNode[]): string | undefined
 
 class ContainerSetRun {
   private readonly workDir: string;
+  private readonly fs: StepFilesystem | undefined;
   private readonly attempts = new Map<string, number>();
   private readonly results = new Map<string, StepResult>();
   private running = 0;
@@ -125,6 +127,7 @@ class ContainerSetRun {
     private readonly nodes: Map<string, NodeStatus>,
   ) {
     this.workDir = nodeWorkDir(run, ctx.node);
+    this.fs = podFilesystem(run, ctx.node, template);
     const n = Number(template.containerSet?.retryStrategy?.retries ?? 0);
     this.retries = Number.isInteger(n) && n > 0 ? n : 0;
   }
@@ -196,6 +199,7 @@ class ContainerSetRun {
     const handle = run.deps.runner.start({
       workDir: this.workDir,
       argv: containerArgv(c.image, c.command, c.args) ?? [],
+      ...(this.fs ? { filesystem: this.fs } : {}),
       env,
       onLine: (stream, text) =>
         run.deps.logs.add({
@@ -282,7 +286,7 @@ class ContainerSetRun {
     if (!failed) {
       const params: Parameter[] = [];
       for (const p of this.template.outputs?.parameters ?? []) {
-        const value = readParameter(p, this.workDir);
+        const value = readParameter(p, this.workDir, this.fs);
         if (typeof value === 'object') {
           error = value.error;
           break;
@@ -316,10 +320,14 @@ class ContainerSetRun {
   }
 }
 
-function readParameter(p: Parameter, workDir: string): string | { error: string } {
+function readParameter(
+  p: Parameter,
+  workDir: string,
+  fs?: StepFilesystem,
+): string | { error: string } {
   const from = p.valueFrom;
   if (from?.path !== undefined) {
-    const file = artifactPath(workDir, from.path);
+    const file = artifactPath(workDir, from.path, fs);
     try {
       const text = readFileSync(file, 'utf8');
       return text.endsWith('\n') ? text.slice(0, -1) : text;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allowExpressionsOnly, substitute } from '../expressions/index.js';
-import type { StepResult } from '../executor/index.js';
+import type { StepFilesystem, StepResult } from '../executor/index.js';
 import { podName, timestamp } from '../model/names.js';
 import {
   NodePhase,
@@ -17,9 +17,11 @@ import {
   saveOutputArtifacts,
   type SavedArtifacts,
 } from './artifacts.js';
+import { isDaemon, watchDaemon } from './daemon.js';
 import type { NodeContext } from './execute.js';
 import { containerArgv, scriptArgv } from './images.js';
 import { isFulfilled, type WorkflowRun } from './run.js';
+import { podFilesystem } from './step-filesystem.js';
 
 const MAX_RESULT = 256 * 1024;
 
@@ -68,16 +70,17 @@ export function executePod(run: WorkflowRun, ctx: NodeContext): void {
     );
     return;
   }
+  const fs = podFilesystem(run, node, template);
   const inputArtifacts = node.inputs?.artifacts ?? [];
   if (inputArtifacts.length === 0) {
-    run.startPod(() => startProcess(run, ctx, node, template, command));
+    run.startPod(() => startProcess(run, ctx, node, template, command, fs));
     return;
   }
   run.startPod(() => {
     void run.deps.track(
-      loadInputArtifacts(run, inputArtifacts, nodeWorkDir(run, node)).then(async (error) => {
+      loadInputArtifacts(run, inputArtifacts, nodeWorkDir(run, node), fs).then(async (error) => {
         if (error === undefined) {
-          startProcess(run, ctx, node, template, command);
+          startProcess(run, ctx, node, template, command, fs);
           return;
         }
         if (run.detached) return;
@@ -104,6 +107,7 @@ function startProcess(
   node: NodeStatus,
   template: Template,
   command: string[],
+  fs: StepFilesystem | undefined,
 ): void {
   if (isFulfilled(node) || run.detached) {
     run.podEnded();
@@ -137,6 +141,7 @@ function startProcess(
     workDir,
     argv: command,
     ...(template.script ? { script: template.script.source ?? '' } : {}),
+    ...(fs ? { filesystem: fs } : {}),
     env,
     onLine: (stream, text) => {
       tail?.push(text);
@@ -154,6 +159,7 @@ function startProcess(
   // hostNodeName records that a process was started for this node, for recovery after a restart.
   node.hostNodeName = 'localhost';
   run.markPhase(node, NodePhase.Running);
+  if (isDaemon(template)) watchDaemon(run, node, template, workDir);
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
   if (ctx.deadline !== undefined) {
@@ -176,10 +182,10 @@ function startProcess(
       if (run.detached) return;
       const saved =
         (template.outputs?.artifacts?.length ?? 0) > 0 && !isFulfilled(node)
-          ? await saveOutputArtifacts(run, node, template, workDir)
+          ? await saveOutputArtifacts(run, node, template, workDir, fs)
           : undefined;
       await run.apply(() => {
-        run.podEnded();
+        run.podEnded(node.id);
         if (isFulfilled(node)) return;
         if (timedOut || (run.deadlineExceeded && !ctx.hooked)) {
           node.outputs = {
@@ -188,7 +194,7 @@ function startProcess(
           run.markPhase(node, NodePhase.Failed, DEADLINE_MESSAGE);
           return;
         }
-        finishPod(run, node, template, workDir, result, tail?.text(), saved);
+        finishPod(run, node, template, workDir, result, tail?.text(), saved, fs);
       });
     }),
   );
@@ -202,6 +208,7 @@ function finishPod(
   result: StepResult,
   terminationMessage?: string,
   saved?: SavedArtifacts,
+  fs?: StepFilesystem,
 ): void {
   if (node.finishedAt) return;
   if (result.startError !== undefined) {
@@ -217,7 +224,7 @@ function finishPod(
   if (exitCode === 0) {
     const params: Parameter[] = [];
     for (const p of tmpl.outputs?.parameters ?? []) {
-      const value = readParameter(p, workDir);
+      const value = readParameter(p, workDir, fs);
       if (typeof value === 'object') {
         error = value.error;
         break;
@@ -243,10 +250,14 @@ function finishPod(
   node.finishedAt ??= timestamp();
 }
 
-function readParameter(p: Parameter, workDir: string): string | { error: string } {
+function readParameter(
+  p: Parameter,
+  workDir: string,
+  fs?: StepFilesystem,
+): string | { error: string } {
   const from = p.valueFrom;
   if (from?.path !== undefined) {
-    const file = artifactPath(workDir, from.path);
+    const file = artifactPath(workDir, from.path, fs);
     try {
       const text = readFileSync(file, 'utf8');
       return text.endsWith('\n') ? text.slice(0, -1) : text;

@@ -1,3 +1,5 @@
+import type { StepFilesystem } from './filesystem.js';
+
 /** Which output stream a line came from. */
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -11,8 +13,13 @@ export interface StepSpec {
   script?: string;
   /** Variables on top of the runner's base environment. */
   env: Record<string, string>;
-  /** Called for every line of output, in order per stream. */
+  /**
+   * Called for every line of output, in order per stream: at the latest when
+   * the process has exited, and while it runs for a step that runs long.
+   */
   onLine?: (stream: OutputStream, text: string) => void;
+  /** The step's own filesystem (its /tmp, volumes), for a runner that {@link StepRunner.isolates}. */
+  filesystem?: StepFilesystem;
 }
 
 /** How a step ended. */
@@ -35,4 +42,6 @@ export interface StepHandle {
 /** Runs steps. The engine talks to this interface only. */
 export interface StepRunner {
   start(spec: StepSpec): StepHandle;
+  /** Whether steps given a `filesystem` get it; without, absolute paths are the host's. */
+  isolates?(): boolean;
 }
