@@ -77,4 +77,42 @@ describe('parameters from ConfigMap keys', () => {
       outputs: { result: 'oak shelf / plain' },
     });
   });
+
+  it('resolves tags in the name and key of a reference', async () => {
+    writeConfigMaps(join(dir, 'maps'), [
+      {
+        kind: 'ConfigMap',
+        metadata: { name: 'lamp-settings' },
+        data: { shade: 'linen', bulb: 'warm' },
+      },
+    ]);
+    const wf = parseWorkflow(
+      readFileSync(
+        join(import.meta.dirname, '..', 'testdata', 'configmap-templated-ref.yaml'),
+        'utf8',
+      ),
+    );
+    const done = await runToCompletion(engine, wf);
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(byDisplayName(done, 'read')).toMatchObject({
+      inputs: {
+        parameters: [
+          { name: 'which', value: 'bulb' },
+          { name: 'shade', value: 'linen' },
+          { name: 'bulb', value: 'warm' },
+        ],
+      },
+      outputs: { result: 'linen with warm' },
+    });
+    const again = { ...wf, metadata: { name: 'configmap-templated-ref-missing' } };
+    const missing = await runToCompletion(engine, again, {
+      parameters: { settings: 'no-such-map' },
+    });
+    // The step errs; its steps template fails, as Argo's do with an errored child.
+    expect(missing.status?.phase).toBe('Failed');
+    expect(byDisplayName(missing, 'read')?.phase).toBe('Error');
+    expect(byDisplayName(missing, 'read')?.message).toMatch(
+      /^unable to retrieve inputs.parameters.shade from ConfigMap: ConfigMap 'no-such-map' does not exist/,
+    );
+  });
 });

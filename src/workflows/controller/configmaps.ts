@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { allowAll, substituteString, type TagScope } from '../expressions/index.js';
 import type { Parameter } from '../model/types.js';
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -28,15 +29,20 @@ export function readConfigMapKey(
  * The value of a parameter whose `valueFrom.configMapKeyRef` names a key, or
  * its `valueFrom.default` when the key is missing. Throws `failure(reason)`
  * when neither exists; returns undefined for a parameter with no such ref.
+ * The ConfigMap's name and key may use the tags of `scope`
+ * (`{{workflow.parameters.x}}`, earlier `{{inputs.parameters.y}}`).
  */
 export function configMapParameter(
   dir: string,
   p: Parameter,
   failure: (reason: string) => string,
+  scope?: TagScope,
 ): string | undefined {
   const ref = p.valueFrom?.configMapKeyRef;
   if (ref === undefined) return undefined;
-  const found = readConfigMapKey(dir, ref.name, ref.key);
+  const name = scope ? substituteString(ref.name, scope, allowAll).trim() : ref.name;
+  const key = scope ? substituteString(ref.key, scope, allowAll).trim() : ref.key;
+  const found = readConfigMapKey(dir, name, key);
   if ('value' in found) return found.value;
   if (p.valueFrom?.default !== undefined) return p.valueFrom.default;
   throw new Error(failure(found.missing));

@@ -3,6 +3,7 @@ import { dependencyNames, evaluateDepends, type DependsExpr } from '../model/dep
 import { taskDepends } from '../model/resolve.js';
 import { NodePhase, NodeType, type DAGTask, type NodeStatus } from '../model/types.js';
 import { applyCompositeArtifacts } from './artifacts.js';
+import { stopDaemons } from './daemon.js';
 import { exitHookOf, runExitHook } from './exit.js';
 import { ExpressionHooks } from './hooks.js';
 import { addSkippedOutputs } from './absent.js';
@@ -293,6 +294,7 @@ function dependencyState(run: WorkflowRun, st: DagState, name: string) {
     phase: node?.phase ?? '',
     ...(t?.task.continueOn ? { continueOn: t.task.continueOn } : {}),
     ...(childPhases ? { childPhases } : {}),
+    ...(node?.daemoned === true ? { daemoned: true } : {}),
   };
 }
 
@@ -348,6 +350,7 @@ function finish(run: WorkflowRun, ctx: NodeContext, st: DagState): void {
     const n = st.tasks.get(name)?.node;
     return n ? outboundNodes(run, n.id) : [];
   });
+  stopDaemons(run, node);
   if (phase === NodePhase.Succeeded) {
     const params = compositeOutputs(ctx.template, layered(st.scope, ctx.tags));
     if (params.length > 0) {

@@ -6,6 +6,7 @@ import {
   NodePhase,
   NodeType,
   type Artifact,
+  type NodeFlag,
   type NodeStatus,
   type Parameter,
   type Template,
@@ -52,6 +53,8 @@ export interface ExecuteRequest {
   attempt?: boolean;
   /** Set for exit handlers and hooks: deadlines and stops do not end them. */
   hooked?: boolean;
+  /** Argo's `nodeFlag` of this node only: `hooked` for a hook or exit handler, `retried` for an attempt. */
+  nodeFlag?: NodeFlag;
   /** The step's or task's name, offered to its template as `steps.name` or `tasks.name`. */
   holderName?: { tag: 'steps.name' | 'tasks.name'; name: string };
 }
@@ -92,6 +95,7 @@ export function execute(run: WorkflowRun, req: ExecuteRequest): NodeStatus {
         ...(resolved.templateName ? { templateName: resolved.templateName } : {}),
         ...(resolved.templateRef ? { templateRef: resolved.templateRef } : {}),
         templateScope: resolved.scope,
+        ...(req.nodeFlag ? { nodeFlag: req.nodeFlag } : {}),
       },
       (attempt) => execute(run, attempt),
     );
@@ -127,6 +131,7 @@ export function execute(run: WorkflowRun, req: ExecuteRequest): NodeStatus {
       phase: NodePhase.Pending,
       ...(req.boundaryId ? { boundaryID: req.boundaryId } : {}),
       ...(inputs.length > 0 ? { inputs: { parameters: inputs } } : {}),
+      ...(req.nodeFlag ? { nodeFlag: req.nodeFlag } : {}),
     });
   if (!existing) for (const parent of req.parents) run.addChild(parent, node.id);
 
@@ -290,6 +295,7 @@ function errorNode(
     phase: NodePhase.Error,
     message,
     ...(req.boundaryId ? { boundaryID: req.boundaryId } : {}),
+    ...(req.nodeFlag ? { nodeFlag: req.nodeFlag } : {}),
   });
   for (const parent of req.parents) run.addChild(parent, node.id);
   return node;
@@ -323,6 +329,7 @@ export function resolveInputs(
             configMapsDir,
             from,
             (reason) => `unable to retrieve inputs.parameters.${p.name} from ConfigMap: ${reason}`,
+            scope,
           )
         : undefined) ??
       given ??
@@ -359,6 +366,7 @@ export function addNodeScope(
   if (node.startedAt) scope.set(`${key}.startedAt`, node.startedAt);
   if (node.finishedAt) scope.set(`${key}.finishedAt`, node.finishedAt);
   if (node.hostNodeName) scope.set(`${key}.hostNodeName`, node.hostNodeName);
+  if (node.podIP) scope.set(`${key}.ip`, node.podIP);
   const outputs = node.outputs;
   if (!outputs) return;
   if (outputs.result !== undefined) scope.set(`${key}.outputs.result`, outputs.result);

@@ -73,6 +73,7 @@ export function runExitHook(
     scope: ctx.scope,
     args: args?.parameters ?? [],
     hooked: true,
+    nodeFlag: { hooked: true },
     onDone: (n) => onDone(n),
     ...(failure !== undefined ? { failure } : {}),
   });

@@ -109,6 +109,7 @@ export class ExpressionHooks {
       scope: site.scope,
       args: args?.parameters ?? [],
       hooked: true,
+      nodeFlag: { hooked: true },
       onDone: () => this.finishIfSettled(),
       ...(failure !== undefined ? { failure } : {}),
     });

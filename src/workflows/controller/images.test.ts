@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runToCompletion } from '../index.js';
-import { containerArgv } from './images.js';
+import { containerArgv, scriptArgv } from './images.js';
 import { nodeNamed, useTestEngine, workflowFixture } from '../testing/engine.js';
 
 describe('what an image runs without a command', () => {
@@ -23,6 +23,16 @@ describe('what an image runs without a command', () => {
       '-c',
       'sleep 1; argosay',
     ]);
+  });
+
+  it("gives a script without a command to the image's entrypoint, else to sh", () => {
+    expect(scriptArgv('argoproj/argosay:v2', undefined, ['echo', '[]'])).toEqual([
+      'argosay',
+      'echo',
+      '[]',
+    ]);
+    expect(scriptArgv('alpine', undefined, undefined)).toEqual(['sh']);
+    expect(scriptArgv('python:3.12', ['python'], undefined)).toEqual(['python3']);
   });
 });
 
@@ -66,6 +76,23 @@ describe("Argo's examples on this machine", () => {
       { name: 'verdict', value: 'pass' },
     ]);
     expect(nodeNamed(wf, 'workdir-root-outputs[1].read')?.outputs?.result).toBe('all green');
+  });
+
+  it("runs a script without a command with its image's entrypoint", async () => {
+    const wf = await runToCompletion(
+      t.engine,
+      workflowFixture('script-entrypoint-empty-param.yaml'),
+    );
+    expect(wf.status?.phase).toBe('Succeeded');
+    expect(nodeNamed(wf, 'script-entrypoint-empty-param[0].list')).toMatchObject({
+      phase: 'Succeeded',
+      outputs: { result: '', exitCode: '0' },
+    });
+    expect(nodeNamed(wf, 'script-entrypoint-empty-param[1].each')).toMatchObject({
+      type: 'Skipped',
+      phase: 'Skipped',
+      message: 'Skipped, empty params',
+    });
   });
 
   it('runs only the target a parameter names, and what it depends on', async () => {

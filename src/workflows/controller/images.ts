@@ -49,13 +49,19 @@ export function containerArgv(
   return withStandIns(name, argv);
 }
 
-/** The argv of a script template, before its source file: `command` (sh by default) and `args`. */
+/** The argv of a script template, before its source file: `command` (else the image entrypoint, else sh) and `args`. */
 export function scriptArgv(
   image: string | undefined,
   command: string[] | undefined,
   args: string[] | undefined,
 ): string[] {
-  return withStandIns(imageName(image), [...(command ?? ['sh']), ...(args ?? [])]);
+  const name = imageName(image);
+  // Without a command the image's entrypoint gets the args and the script's path (argosay
+  // `echo hi` writes `hi` into the script file); an image with none runs the script with sh.
+  const entrypoint = IMAGES.find((i) => i.pattern.test(name))?.defaults.entrypoint ?? [];
+  const program =
+    command && command.length > 0 ? command : entrypoint.length > 0 ? entrypoint : ['sh'];
+  return withStandIns(name, [...program, ...(args ?? [])]);
 }
 
 function withStandIns(image: string, argv: string[]): string[] {

@@ -50,6 +50,8 @@ function loopItems(step: WorkflowStep): unknown[] {
   if (step.withParam !== undefined) {
     const text = String(step.withParam).trim();
     if (usesAbsentOutput(text)) throw new Error(absentOutputMessage('withParam'));
+    // An output that printed nothing is an empty list: the step is skipped for empty params.
+    if (text === '') return [];
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

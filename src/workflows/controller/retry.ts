@@ -2,6 +2,7 @@ import { NodePhase, NodeType, type NodeStatus, type RetryStrategy } from '../mod
 import type { ExecuteRequest } from './execute.js';
 import { isFailedOrError, isFulfilled, type WorkflowRun } from './run.js';
 import { parseDuration } from './suspend.js';
+import { markDaemoned } from './daemon.js';
 import { evaluateExpression } from '../expressions/index.js';
 
 /** Argo's retry policies; without one, OnFailure (Always when an expression is set). */
@@ -67,6 +68,7 @@ export function executeRetry(
       displayName: `${req.displayName}(${index})`,
       parents: [retryNode.id],
       attempt: true,
+      nodeFlag: { ...req.nodeFlag, retried: true },
       localTags: local,
       onDone: (child) => settle(child),
     });
@@ -75,6 +77,14 @@ export function executeRetry(
 
   const settle = (child: NodeStatus): void => {
     if (isFulfilled(retryNode)) return;
+    if (!isFulfilled(child)) {
+      // A daemoned attempt: the Retry node is daemoned too, and follows the attempt to its end.
+      if (child.daemoned === true) {
+        if (retryNode.daemoned !== true) markDaemoned(run, retryNode);
+        run.watch(child, settle);
+      }
+      return;
+    }
     const decision = decide(run, retryNode, attempts(), strategy, child);
     if (decision.done) {
       if (child.outputs) retryNode.outputs = structuredClone(child.outputs);

@@ -85,6 +85,8 @@ export class WorkflowRun {
   /** Processes of exit handlers, which a deadline does not end. */
   readonly hookedProcesses = new Set<string>();
   readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Daemoned nodes (pods and their Retry nodes) still running: their scope ends them. */
+  readonly daemons = new Set<string>();
   /** Set by stop or terminate: no new node starts (Stop still runs exit handlers). */
   shutdown: 'Terminate' | 'Stop' | undefined;
   /** Set by a Workflow-level suspend (`spec.suspend`): pods wait to start until it is resumed. */
@@ -98,6 +100,7 @@ export class WorkflowRun {
   /** The Workflow's expression hooks while they may still run, then 'settled'. */
   workflowHooks: { settle(done: () => void): void } | 'settled' | undefined;
   private activePods = 0;
+  private readonly freedSlots = new Set<string>();
   private readonly podQueue: (() => void)[] = [];
   private statusDirty = false;
   private manifestDirty = false;
@@ -199,7 +202,19 @@ export class WorkflowRun {
     }
   }
 
-  podEnded(): void {
+  /**
+   * Gives a pod's `spec.parallelism` slot back before its process ends: a
+   * daemon, once ready, no longer counts as active (as in Argo).
+   */
+  freePodSlot(id: string): void {
+    if (this.freedSlots.has(id)) return;
+    this.freedSlots.add(id);
+    this.podEnded();
+  }
+
+  /** A started pod ended; with its node id, nothing more when its slot was already freed. */
+  podEnded(id?: string): void {
+    if (id !== undefined && this.freedSlots.delete(id)) return;
     this.activePods--;
     if (this.suspended) return;
     const next = this.podQueue.shift();
@@ -309,6 +324,14 @@ export class WorkflowRun {
     this.watchers.set(node.id, watcher);
   }
 
+  /** Calls a node's watcher while it still runs: a daemon is done for its siblings once it is ready. */
+  releaseWatcher(node: NodeStatus): void {
+    const watcher = this.watchers.get(node.id);
+    if (!watcher) return;
+    this.watchers.delete(node.id);
+    watcher(node);
+  }
+
   /** Publishes outputs with a `globalName` to the Workflow's `status.outputs`. */
   exportGlobals(params: Parameter[] | undefined): void {
     for (const p of params ?? []) {
@@ -348,6 +371,7 @@ export class WorkflowRun {
         p,
         (reason) =>
           `failed to set global parameter ${p.name} from configmap with name ${ref?.name ?? ''} and key ${ref?.key ?? ''}: ${reason}`,
+        this.globalScope,
       );
       if (value !== undefined) this.globals.set(`workflow.parameters.${p.name}`, value);
     }

@@ -1,6 +1,7 @@
 import { layered } from '../expressions/index.js';
 import { NodePhase, NodeType, type NodeStatus, type WorkflowStep } from '../model/types.js';
 import { applyCompositeArtifacts } from './artifacts.js';
+import { stopDaemons } from './daemon.js';
 import { exitHookOf, runExitHook } from './exit.js';
 import { ExpressionHooks } from './hooks.js';
 import { addSkippedOutputs } from './absent.js';
@@ -301,5 +302,6 @@ function finish(
     }
     applyCompositeArtifacts(run, node, ctx.template, layered(st.scope, ctx.tags));
   }
+  stopDaemons(run, node);
   run.markPhase(node, phase, message);
 }

@@ -110,6 +110,8 @@ export interface DependencyState {
   continueOn?: { failed?: boolean; error?: boolean };
   /** Phases of a fanned-out task's children (AnySucceeded / AllFailed). */
   childPhases?: string[];
+  /** Set when the task is a daemon that runs: done for its dependents. */
+  daemoned?: boolean;
 }
 
 /** Evaluates an expression once every dependency it names has finished. */
@@ -131,13 +133,14 @@ export function evaluateDepends(
           return (
             s.phase === 'Succeeded' ||
             s.phase === 'Skipped' ||
+            isDaemoned(s) ||
             (s.continueOn?.failed === true && s.phase === 'Failed') ||
             (s.continueOn?.error === true && s.phase === 'Error')
           );
         case 'Errored':
           return s.phase === 'Error';
         case 'Daemoned':
-          return false;
+          return isDaemoned(s);
         case 'AnySucceeded':
           return (s.childPhases ?? []).some((p) => p === 'Succeeded');
         case 'AllFailed':
@@ -149,4 +152,9 @@ export function evaluateDepends(
       }
     }
   }
+}
+
+/** A daemon counts as done for its dependents once it runs. */
+function isDaemoned(s: DependencyState): boolean {
+  return s.daemoned === true && s.phase !== '' && s.phase !== 'Pending';
 }

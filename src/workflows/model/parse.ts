@@ -182,7 +182,8 @@ function checkTemplate(t: Template, file: string | undefined): void {
 }
 
 function checkParameters(params: unknown, path: string, file: string | undefined): void {
-  if (params === undefined) return;
+  // `parameters:` with nothing after it is YAML's null: Argo reads it as no parameters.
+  if (params === undefined || params === null) return;
   if (!Array.isArray(params)) throw new ManifestError(`${path} must be a list`, { file });
   params.forEach((p: unknown, i) => {
     if (!isObject(p) || !isNonEmptyString(p.name)) {

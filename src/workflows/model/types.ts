@@ -268,7 +268,15 @@ export interface Template {
   timeout?: string;
   parallelism?: number;
   failFast?: boolean;
+  /** A daemon: done for its siblings once its process runs (and is ready), ended with its scope. */
+  daemon?: boolean;
   [key: string]: unknown;
+}
+
+/** What Argo remembers of how a node came to be: run by a hook or exit handler, or as a retry. */
+export interface NodeFlag {
+  hooked?: boolean;
+  retried?: boolean;
 }
 
 export interface WorkflowSpec {
@@ -304,6 +312,11 @@ export interface NodeStatus {
   children?: string[];
   outboundNodes?: string[];
   hostNodeName?: string;
+  nodeFlag?: NodeFlag;
+  /** Set on a daemon's node (and its Retry node) once it runs: it ends with its scope. */
+  daemoned?: boolean;
+  /** The address of a daemon, `{{steps.X.ip}}`: the host's loopback here. */
+  podIP?: string;
   /** Set on a node waiting for a lock: the lock's name. */
   synchronizationStatus?: { waiting: string };
   memoizationStatus?: { hit: boolean; key: string; cacheName: string };
