@@ -11,6 +11,7 @@ import { createPostgresStore, type Store } from '../store/index.js';
 import * as pgTest from '../store/testing/dialects.js';
 import {
   createRunClaimKeeper,
+  createRunOperationRelay,
   createWorkflowEngine,
   type RunClaimKeeper,
   type Workflow,
@@ -40,13 +41,23 @@ describe.skipIf(!available)('workflow claims across processes (postgres)', () =>
   let store: Store;
   let processes: Process[];
 
-  function startProcess(name: string): Process {
+  function startProcess(name: string, options: { relay?: boolean } = {}): Process {
     const keeper = createRunClaimKeeper({
       claims: store.claims,
       owner: name,
       leaseMs: 60_000,
       logger,
     });
+    const relay = options.relay
+      ? createRunOperationRelay({
+          operations: store.runOperations,
+          claims: store.claims,
+          owner: name,
+          leaseMs: 60_000,
+          pollMs: 20,
+          logger,
+        })
+      : undefined;
     const engine = createWorkflowEngine({
       store,
       logger,
@@ -54,6 +65,7 @@ describe.skipIf(!available)('workflow claims across processes (postgres)', () =>
       stepEnv: {},
       graceSeconds: 1,
       claims: keeper,
+      ...(relay ? { relay } : {}),
     });
     const p = { keeper, engine };
     processes.push(p);
@@ -111,6 +123,76 @@ describe.skipIf(!available)('workflow claims across processes (postgres)', () =>
     await until(async () =>
       (await store.claims.owner('workflow', done.metadata.uid!)) === undefined ? true : undefined,
     );
+  });
+
+  it('hands an approval asked of one process to the process running the Workflow', async () => {
+    const a = startProcess('a', { relay: true });
+    const b = startProcess('b', { relay: true });
+    await Promise.all([a.engine.start(), b.engine.start()]);
+    const tally = join(dir, 'tally');
+    const manifest = parse(
+      readFileSync(join(import.meta.dirname, 'testdata', 'claimed-approval.yaml'), 'utf8'),
+    ) as Workflow;
+    await a.engine.submit(manifest, { parameters: { tally } });
+    await until(async () => {
+      const wf = await b.engine.get('default', 'claimed');
+      const approve = Object.values(wf?.status?.nodes ?? {}).find(
+        (n) => n.displayName === 'approve',
+      );
+      return approve?.phase === 'Running' ? true : undefined;
+    });
+
+    // b asks; a applies it and answers; b replies with the node resumed, as a would.
+    const resumed = await b.engine.resume('default', 'claimed', {
+      actor: 'tester',
+      message: 'ship it',
+    });
+    const approve = Object.values(resumed.status?.nodes ?? {}).find(
+      (n) => n.displayName === 'approve',
+    );
+    expect(approve?.phase).toBe('Succeeded');
+    expect(approve?.message).toBe('resumed by tester: ship it');
+    // The owner's error comes back as the asker's, code and all.
+    const again = await b.engine.reject('default', 'claimed').catch((e: unknown) => e);
+    expect(isPlinthError(again, 'NOT_WAITING')).toBe(true);
+
+    const done = await until(async () => {
+      const wf = await b.engine.get('default', 'claimed');
+      return wf?.status?.phase === 'Succeeded' ? wf : undefined;
+    });
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(readFileSync(tally, 'utf8').trim().split('\n')).toEqual(['plan', 'apply']);
+    // Nothing is left in the store between the two.
+    expect(await store.runOperations.pending('a')).toEqual([]);
+  });
+
+  it('applies an operation itself when the process that held the Workflow is gone', async () => {
+    const a = startProcess('a', { relay: true });
+    const b = startProcess('b', { relay: true });
+    const tally = join(dir, 'tally');
+    const manifest = parse(
+      readFileSync(join(import.meta.dirname, 'testdata', 'claimed-approval.yaml'), 'utf8'),
+    ) as Workflow;
+    await a.engine.submit(manifest, { parameters: { tally } });
+    await until(async () => {
+      const wf = await a.engine.get('default', 'claimed');
+      const node = Object.values(wf?.status?.nodes ?? {}).find((n) => n.displayName === 'approve');
+      return node?.phase === 'Running' ? true : undefined;
+    });
+    // a stops serving but its lease is still live: the request waits, then is withdrawn once
+    // a gives its claims up, and b takes the run over and applies it.
+    await a.engine.stop();
+    const asked = b.engine.terminate('default', 'claimed');
+    await new Promise((r) => setTimeout(r, 300));
+    await a.keeper.stop();
+    const wf = await asked;
+    expect(wf.spec.shutdown).toBe('Terminate');
+    const ended = await until(async () => {
+      const got = await b.engine.get('default', 'claimed');
+      return got?.status?.phase === 'Failed' ? got : undefined;
+    });
+    expect(ended.status?.message).toBe("Stopped with strategy 'Terminate'");
+    expect(readFileSync(tally, 'utf8').trim().split('\n')).toEqual(['plan']);
   });
 
   it('lets one of two processes starting at once pick up a Workflow left running', async () => {

@@ -9,6 +9,21 @@ export {
   type RunClaimKeeper,
   type RunClaimKeeperOptions,
 } from './claims.js';
+export { SharedSyncManager, type SharedSyncManagerOptions } from './controller/shared-sync.js';
+export type { SyncManager } from './controller/sync.js';
+export {
+  createLeaderLease,
+  type Leadership,
+  type LeaderLease,
+  type LeaderLeaseOptions,
+} from './leader.js';
+export {
+  createRunOperationRelay,
+  type RunOperation,
+  type RunOperationName,
+  type RunOperationRelay,
+  type RunOperationRelayOptions,
+} from './relay.js';
 export { parseNodeFieldSelector, RESUBMITTED_FROM_LABEL } from './operations.js';
 export {
   parseWorkflow,

@@ -159,7 +159,7 @@ export class SyncManager {
   }
 
   /** A mutex holds one; a semaphore's limit is re-read from its ConfigMap key each time, as Argo does. */
-  private limit(spec: LockSpec): { limit: number; note?: string } {
+  protected limit(spec: LockSpec): { limit: number; note?: string } {
     const ref = spec.configMapKeyRef;
     if (spec.kind === LockKind.Mutex || !ref) return { limit: 1 };
     const file = join(this.options.configDir, safe(ref.name), safe(ref.key));
