@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ConflictError,
   InputError,
@@ -50,6 +51,7 @@ import {
 } from './model/types.js';
 import { createTemplateRegistry } from './registry.js';
 import type { RunClaims } from './claims.js';
+import type { RunOperation, RunOperationRelay } from './relay.js';
 import {
   formulateResubmit,
   planRetry,
@@ -76,6 +78,10 @@ export interface WorkflowEngineDeps {
   configMapsDir?: string;
   /** With several processes on one store: run only the Workflows this process has claimed. */
   claims?: RunClaims;
+  /** With claims: hands operations on a Workflow another process runs to that process. */
+  relay?: RunOperationRelay;
+  /** Mutexes and semaphores; this engine's own by default, shared through the store with claims. */
+  sync?: SyncManager;
 }
 
 const REQUEST_ID_LABEL = 'plinth.dev/request-id';
@@ -120,11 +126,12 @@ class Engine implements WorkflowEngine {
         createHostStepRunner({
           ...(deps.stepEnv ? { stepEnv: deps.stepEnv } : {}),
           ...(deps.graceSeconds !== undefined ? { graceSeconds: deps.graceSeconds } : {}),
+          onWarning: (message) => deps.logger.warn(message),
         }),
       changed: (run) => this.changed(run),
       track: (work) => this.track(work),
       ...(deps.transientErrorPattern ? { transientErrorPattern: deps.transientErrorPattern } : {}),
-      sync: new SyncManager({ configDir: configMapsDir, logger: deps.logger }),
+      sync: deps.sync ?? new SyncManager({ configDir: configMapsDir, logger: deps.logger }),
       children: {
         submit: (wf, options) => this.submit(wf, options),
         get: (namespace, name) => this.get(namespace, name),
@@ -197,6 +204,8 @@ class Engine implements WorkflowEngine {
     if (seedNodes) await this.deps.store.workflows.upsertNodes(this.nodeRecords(wf));
     await this.deps.claims?.claim(meta.uid);
     const run = this.open(wf);
+    // Watchers see the Workflow once it is stored, as Argo's informers do, before its first step is started.
+    this.changed(run);
     await run.apply(() => this.begin(run));
     return run.snapshot();
   }
@@ -221,7 +230,76 @@ class Engine implements WorkflowEngine {
     return Promise.all(page.items.map((r) => this.runs.get(r.uid)?.snapshot() ?? this.assemble(r)));
   }
 
-  async resume(namespace: string, name: string, options: ResumeOptions = {}): Promise<Workflow> {
+  resume(namespace: string, name: string, options: ResumeOptions = {}): Promise<Workflow> {
+    return this.onOwner({ name: 'resume', namespace, workflow: name, args: { ...options } });
+  }
+
+  reject(namespace: string, name: string, options: ResumeOptions = {}): Promise<Workflow> {
+    return this.onOwner({ name: 'reject', namespace, workflow: name, args: { ...options } });
+  }
+
+  terminate(namespace: string, name: string): Promise<Workflow> {
+    return this.onOwner({ name: 'terminate', namespace, workflow: name, args: {} });
+  }
+
+  stopWorkflow(
+    namespace: string,
+    name: string,
+    options: { message?: string } = {},
+  ): Promise<Workflow> {
+    return this.onOwner({ name: 'stop', namespace, workflow: name, args: { ...options } });
+  }
+
+  suspend(namespace: string, name: string): Promise<Workflow> {
+    return this.onOwner({ name: 'suspend', namespace, workflow: name, args: {} });
+  }
+
+  /**
+   * Applies an operation here, or, when another live process runs the
+   * Workflow, has that process apply it and answers the Workflow as stored
+   * after it did.
+   */
+  private async onOwner(op: RunOperation): Promise<Workflow> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.applyHere(op);
+      } catch (err) {
+        const relay = this.deps.relay;
+        if (!(err instanceof HeldElsewhere) || !relay || attempt >= 3) throw err;
+        if ((await relay.forward(err.uid, op)) === 'orphaned') continue;
+        const wf = await this.getByUid(err.uid);
+        if (!wf) throw new NotFoundError(`workflows.argoproj.io "${op.workflow}" not found`);
+        return wf;
+      }
+    }
+  }
+
+  /** Applies an operation on a Workflow this process runs or may take over. */
+  private applyHere(op: RunOperation): Promise<Workflow> {
+    const { namespace, workflow: name } = op;
+    switch (op.name) {
+      case 'resume':
+        return this.resumeHere(namespace, name, op.args as ResumeOptions);
+      case 'reject':
+        return this.rejectHere(namespace, name, op.args as ResumeOptions);
+      case 'terminate':
+        return this.shutdown(namespace, name, 'Terminate');
+      case 'stop': {
+        const message = (op.args as { message?: string }).message;
+        return message === undefined
+          ? this.shutdown(namespace, name, 'Stop')
+          : this.shutdown(namespace, name, 'Stop', message);
+      }
+      case 'suspend':
+        return this.suspendHere(namespace, name);
+    }
+  }
+
+  private async resumeHere(
+    namespace: string,
+    name: string,
+    options: ResumeOptions,
+  ): Promise<Workflow> {
     const run = await this.activeRun(namespace, name);
     if (run?.suspended && !options.nodeName) {
       // A Workflow-level suspend ends; suspend nodes waiting too are resumed with it.
@@ -238,26 +316,14 @@ class Engine implements WorkflowEngine {
     return this.endWaiting(namespace, name, options, NodePhase.Succeeded, note);
   }
 
-  reject(namespace: string, name: string, options: ResumeOptions = {}): Promise<Workflow> {
+  private rejectHere(namespace: string, name: string, options: ResumeOptions): Promise<Workflow> {
     const note = [`rejected by ${options.actor ?? 'unknown'}`, options.message]
       .filter(Boolean)
       .join(': ');
     return this.endWaiting(namespace, name, options, NodePhase.Failed, note);
   }
 
-  terminate(namespace: string, name: string): Promise<Workflow> {
-    return this.shutdown(namespace, name, 'Terminate');
-  }
-
-  stopWorkflow(
-    namespace: string,
-    name: string,
-    options: { message?: string } = {},
-  ): Promise<Workflow> {
-    return this.shutdown(namespace, name, 'Stop', options.message);
-  }
-
-  async suspend(namespace: string, name: string): Promise<Workflow> {
+  private async suspendHere(namespace: string, name: string): Promise<Workflow> {
     const run = await this.activeRun(namespace, name);
     if (!run) throw new ConflictError('cannot suspend completed workflows');
     if (!run.suspended) {
@@ -397,6 +463,7 @@ class Engine implements WorkflowEngine {
     const uid = first.metadata.uid ?? '';
     let after = query.afterSeq ?? 0;
     let nodes = first.status?.nodes ?? {};
+    let endedElsewhere = false;
     for (;;) {
       // Subscribe before reading, so nothing written in between is missed.
       const woken = query.follow ? this.nextEvent(uid) : undefined;
@@ -429,7 +496,13 @@ class Engine implements WorkflowEngine {
           afterSeq: after,
           ...(query.nodeId ? { nodeId: query.nodeId } : {}),
         });
-        if (rest.length === 0) return;
+        if (rest.length > 0) continue;
+        // Another process may be running it: follow its lines in the store until it ends,
+        // and read once more after, for the lines it stored last.
+        if (!this.deps.claims || this.stopped || endedElsewhere) return;
+        const record = await this.deps.store.workflows.get(uid);
+        if (!record || !(ACTIVE_PHASES as string[]).includes(record.phase)) endedElsewhere = true;
+        await sleep(REMOTE_LOG_POLL_MS);
         continue;
       }
       await woken.promise;
@@ -443,6 +516,7 @@ class Engine implements WorkflowEngine {
 
   async start(): Promise<void> {
     if (this.stopped) return;
+    this.deps.relay?.serve((_uid, op) => this.applyHere(op).then(() => undefined));
     let cursor: string | undefined;
     const waiting: Workflow[] = [];
     do {
@@ -475,6 +549,7 @@ class Engine implements WorkflowEngine {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.deps.relay?.stop();
     for (const run of this.runs.values()) {
       run.detached = true;
       for (const timer of run.timers.values()) clearTimeout(timer);
@@ -531,12 +606,7 @@ class Engine implements WorkflowEngine {
   private async adopt(record: WorkflowRecord): Promise<WorkflowRun | undefined> {
     const claims = this.deps.claims;
     if (!claims || this.stopped || !(ACTIVE_PHASES as string[]).includes(record.phase)) return;
-    if (!(await claims.claim(record.uid))) {
-      throw new PlinthError(
-        'UNAVAILABLE',
-        `workflow ${record.namespace}/${record.name} is run by another Plinth process; try again on that one or once it stops`,
-      );
-    }
+    if (!(await claims.claim(record.uid))) throw new HeldElsewhere(record);
     const local = this.runs.get(record.uid);
     if (local) return local;
     const fresh = (await this.deps.store.workflows.get(record.uid)) ?? record;
@@ -790,6 +860,20 @@ class Engine implements WorkflowEngine {
 }
 
 const DEADLINE_TIMER = 'workflow-deadline';
+/** How often a follower reads the lines of a Workflow another process runs. */
+const REMOTE_LOG_POLL_MS = 250;
+
+/** The Workflow is active on another live process. */
+class HeldElsewhere extends PlinthError {
+  readonly uid: string;
+  constructor(record: WorkflowRecord) {
+    super(
+      'UNAVAILABLE',
+      `workflow ${record.namespace}/${record.name} is run by another Plinth process; try again on that one or once it stops`,
+    );
+    this.uid = record.uid;
+  }
+}
 
 /** The Workflow's deadline has passed: end its steps as Argo does, except exit handlers. */
 function expireDeadline(run: WorkflowRun): void {
