@@ -105,7 +105,7 @@ data: { colour: amber, label: pine shelf }
     expect(results).toContain('pine shelf / plain');
   });
 
-  it('reports YAML and shape errors as FILE:LINE:COL: error and exits 2', async () => {
+  it('reports YAML and shape errors as FILE:LINE:COL: error and exits 2, an invalid spec as a Failed Workflow', async () => {
     write('broken.yaml', 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: [\n');
     let io = memoryIO({}, { cwd: dir });
     expect(await runCli(['run', 'broken.yaml'], io)).toBe(2);
@@ -134,8 +134,17 @@ spec:
 `,
     );
     io = memoryIO({}, { cwd: dir });
-    expect(await runCli(['run', 'missing.yaml'], io)).toBe(2);
+    expect(await runCli(['run', 'missing.yaml'], io)).toBe(1);
     expect(io.err()).toContain("templates.main.steps[0].a template name 'nowhere' undefined");
+    io = memoryIO({}, { cwd: dir });
+    expect(await runCli(['run', 'missing.yaml', '-o', 'json'], io)).toBe(1);
+    expect(JSON.parse(io.out())).toMatchObject({
+      metadata: { name: 'missing' },
+      status: {
+        phase: 'Failed',
+        message: "invalid spec: templates.main.steps[0].a template name 'nowhere' undefined",
+      },
+    });
 
     io = memoryIO({}, { cwd: dir });
     expect(await runCli(['run', 'absent.yaml'], io)).toBe(2);

@@ -38,6 +38,18 @@ export function registerRunCommand(program: Command, session: Session): void {
     );
 }
 
+/**
+ * The Workflow as Argo's controller leaves one whose spec it refuses: Failed,
+ * with the reason after `invalid spec: `, and no nodes.
+ */
+function invalidSpec(workflow: Workflow, reason: string): Workflow {
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    ...workflow,
+    status: { phase: 'Failed', message: `invalid spec: ${reason}`, startedAt: now, finishedAt: now },
+  };
+}
+
 async function runWorkflowFile(session: Session, file: string, flags: RunFlags): Promise<number> {
   const { io } = session;
   if (flags.output !== undefined && flags.output !== 'json') {
@@ -118,7 +130,8 @@ async function runWorkflowFile(session: Session, file: string, flags: RunFlags):
     } catch (err) {
       if (isPlinthError(err, 'INVALID_MANIFEST') || isPlinthError(err, 'INVALID_INPUT')) {
         io.stderr.write(`plinth: ${file}: error: ${err.message}\n`);
-        return 2;
+        if (out.format === 'json') out.json(invalidSpec(workflow, err.message));
+        return 1;
       }
       throw err;
     }

@@ -130,6 +130,7 @@ export function collectTemplates(
     if (visited.has(key)) return;
     visited.add(key);
     const children = (step: WorkflowStep, path: string) => {
+      checkSupplied(lookup(tmplScope, step, path)[0], step, path);
       visit(tmplScope, step, path);
       checkHooks(step, path, (hook, hookPath) => visit(tmplScope, hook, hookPath));
       if (step.withItems !== undefined && !Array.isArray(step.withItems)) {
@@ -178,6 +179,26 @@ export function collectTemplates(
   checkHooks(spec, 'spec', (hook, path) => visit(`local/${workflowName}`, hook, path));
   // Keep only the WorkflowTemplates' templates: the Workflow's own are in its spec.
   return stored;
+}
+
+/**
+ * A step or task must pass every input parameter its template declares without
+ * a value, a default or a `valueFrom`, as Argo's validation requires at submit.
+ */
+function checkSupplied(tmpl: Template, step: WorkflowStep, path: string): void {
+  const given = new Set<string>();
+  for (const a of step.arguments?.parameters ?? []) {
+    if (a.value !== undefined || a.valueFrom !== undefined || a.default !== undefined) {
+      given.add(a.name);
+    }
+  }
+  for (const p of tmpl.inputs?.parameters ?? []) {
+    if (given.has(p.name)) continue;
+    if (p.value !== undefined || p.default !== undefined || p.valueFrom !== undefined) continue;
+    throw new ManifestError(
+      `${path} templates.${tmpl.name} inputs.parameters.${p.name} was not supplied`,
+    );
+  }
 }
 
 /** Visits the templates a step's (or the Workflow's) `onExit` and `hooks` name. */
