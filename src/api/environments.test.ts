@@ -129,8 +129,17 @@ describe('environments as a product through the API', () => {
         approval_required: 'true',
       }),
     ]);
+    // The environment keeps the region of its last apply; the request holds the proposed one.
     const env = await app.inject({ url: '/api/v1/environments/stage-1', headers: headers() });
-    expect(env.json()).toMatchObject({ status: 'Provisioning', region: 'westus' });
+    expect(env.json()).toMatchObject({ status: 'Provisioning', region: 'eastus2' });
+    const proposed = await app.inject({
+      url: moved.headers.location as string,
+      headers: headers(),
+    });
+    expect(proposed.json()).toMatchObject({
+      action: 'update',
+      inputs: { name: 'stage-1', region: 'westus', tier: 'staging', team: 'payments' },
+    });
 
     const again = await app.inject({
       method: 'PATCH',

@@ -285,10 +285,13 @@ describe('catalog and infrastructure routes', () => {
         action: 'update',
       },
     });
+    // The resource keeps the inputs of its last apply; the request holds the proposed ones.
     expect((await app.inject({ method: 'GET', url, headers })).json()).toMatchObject({
       status: 'Provisioning',
-      inputs: { size: 'large' },
+      inputs: { size: 'small' },
     });
+    const proposed = await app.inject({ url: patched.headers.location as string, headers });
+    expect(proposed.json()).toMatchObject({ inputs: { engine: 'postgres', size: 'large' } });
     await store.resources.update('database', target, { status: 'Ready' });
     const incomplete = await app.inject({
       method: 'PUT',

@@ -141,6 +141,10 @@ export const RequestSchema = Type.Object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   message: Nullable(Type.String()),
+  inputs: Type.Record(Type.String(), AnyValue, {
+    description:
+      'What was asked. For a change, the inputs it proposes: its target keeps the inputs of its last apply until this request applies.',
+  }),
   runs: Type.Array(RunRefSchema),
 });
 

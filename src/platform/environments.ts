@@ -256,6 +256,7 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
     event: Record<string, unknown>,
     now: string,
     undo: () => Promise<unknown>,
+    priorStatus?: string,
   ): Promise<RequestAccepted> {
     return requests.submit({
       id,
@@ -269,6 +270,7 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
       now,
       undo,
       environment: name,
+      ...(priorStatus === undefined ? {} : { priorStatus }),
     });
   }
 
@@ -293,12 +295,19 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
     return ms === undefined ? null : new Date(from.getTime() + ms).toISOString();
   }
 
-  /** Takes a Ready or Failed environment for a request that changes its infrastructure. */
+  /**
+   * Takes a Ready or Failed environment for a request that changes its
+   * infrastructure. `meta` (expiry, protection) applies at once; the proposed
+   * team and inputs stay on the request until its apply succeeds (the status
+   * follower then writes them), so a rejected or failed change leaves the
+   * environment with the inputs of its last apply.
+   */
   async function startChange(
     env: EnvironmentRecord,
     action: 'update' | 'reconcile',
     requester: string,
-    patch: Partial<EnvironmentRecord>,
+    meta: Partial<EnvironmentRecord>,
+    proposed: Pick<EnvironmentRecord, 'team' | 'inputs'> | undefined,
     approvalTier: string,
   ): Promise<RequestAccepted> {
     if (busy.includes(env.status)) throw await busyConflict(env, `${action}d`);
@@ -308,14 +317,12 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
       status: env.status,
       lastRequestId: env.lastRequestId,
       message: env.message,
-      inputs: env.inputs,
-      team: env.team,
     };
-    const next = { ...env, ...patch };
+    const next = { ...env, ...proposed };
     const taken = await store.environments.update(
       env.name,
       {
-        ...patch,
+        ...meta,
         status: EnvironmentStatus.Provisioning,
         lastRequestId: id,
         message: null,
@@ -336,13 +343,14 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
       action,
       env.name,
       requester,
-      { name: env.name, ...patch.inputs },
+      proposed ? { name: env.name, ...proposed.inputs, team: proposed.team } : { name: env.name },
       eventBody(action, target, approvalTier),
       now,
       () =>
         store.environments.update(env.name, { ...previous, updatedAt: clock().toISOString() }, [
           EnvironmentStatus.Provisioning,
         ]),
+      env.status,
     );
   }
 
@@ -514,7 +522,8 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
         env,
         'update',
         actor.name,
-        { ...meta, team: newTeam, inputs: { ...env.inputs, region, tier: newTier } },
+        meta,
+        { team: newTeam, inputs: { ...env.inputs, region, tier: newTier } },
         strictest ?? newTier,
       );
       return { request: accepted };
@@ -523,7 +532,7 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
     async reconcile(name, actor) {
       const env = await mustGet(name);
       authorizeWrite(actor, env);
-      return startChange(env, 'reconcile', actor.name, {}, tierOf(env));
+      return startChange(env, 'reconcile', actor.name, {}, undefined, tierOf(env));
     },
 
     async extend(name, input, actor) {

@@ -44,11 +44,20 @@ function isFinalRequest(status: string): boolean {
   return isFinalPhase(status);
 }
 
-/** The state a run puts an environment (or a resource of a catalog kind) in. */
+/** Requests that change (or re-apply) what a target already has, rather than create or destroy it. */
+const CHANGES: ReadonlySet<string> = new Set(['update', 'reconcile']);
+
+/**
+ * The state a run puts an environment (or a resource of a catalog kind) in.
+ * A change that is rejected or fails puts its target back in the status it
+ * had before (usually Ready): it keeps the inputs and outputs of its last
+ * apply, and the request shows what failed.
+ */
 function environmentTarget(
   facts: WorkflowFacts,
   action: string,
   env: Pick<EnvironmentRecord, 'outputs'> | undefined,
+  request?: RequestRecord,
 ): Pick<EnvironmentRecord, 'status' | 'message' | 'outputs'> {
   const outputs = env?.outputs ?? {};
   if (facts.phase === 'Succeeded') {
@@ -61,13 +70,35 @@ function environmentTarget(
         };
   }
   if (facts.phase === 'Failed' || facts.phase === 'Error') {
-    return { status: EnvironmentStatus.Failed, message: failureMessage(facts), outputs };
+    const message = failureMessage(facts);
+    if (request?.priorStatus && CHANGES.has(action)) {
+      return {
+        status: request.priorStatus,
+        message: `the ${action} of request ${request.id} was not applied: ${message}`,
+        outputs,
+      };
+    }
+    return { status: EnvironmentStatus.Failed, message, outputs };
   }
   const waiting = waitingNode(facts);
   return {
     status: action === 'delete' ? EnvironmentStatus.Destroying : EnvironmentStatus.Provisioning,
     message: waiting ? `waiting for approval at ${waiting.displayName || waiting.name}` : null,
     outputs,
+  };
+}
+
+/** The team and inputs an environment update proposed; the environment takes them when it applies. */
+function proposedForEnvironment(
+  env: EnvironmentRecord,
+  facts: WorkflowFacts,
+  request: RequestRecord | undefined,
+): Pick<EnvironmentRecord, 'team' | 'inputs'> | undefined {
+  if (facts.phase !== 'Succeeded' || request?.action !== 'update') return undefined;
+  const { name: _name, team, ...inputs } = request.body;
+  return {
+    team: team === undefined ? env.team : typeof team === 'string' ? team : null,
+    inputs: { ...env.inputs, ...inputs },
   };
 }
 
@@ -117,7 +148,7 @@ export function createStatusFollower(deps: {
   ) {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const env = await store.environments.get(name);
-      const target = environmentTarget(facts, action, env);
+      const target = environmentTarget(facts, action, env, request);
       const now = clock().toISOString();
       if (!env) {
         // A run nobody requested through the API (posted straight to the event source).
@@ -140,17 +171,21 @@ export function createStatusFollower(deps: {
         }
       }
       if (!(await isCurrent(env, facts, requestId))) return;
+      const proposed = proposedForEnvironment(env, facts, request);
       if (
         env.status === target.status &&
         env.message === target.message &&
         JSON.stringify(env.outputs) === JSON.stringify(target.outputs) &&
-        env.lastRequestId === requestId
+        env.lastRequestId === requestId &&
+        (proposed === undefined ||
+          (env.team === proposed.team &&
+            JSON.stringify(env.inputs) === JSON.stringify(proposed.inputs)))
       ) {
         return;
       }
       const changed = await store.environments.update(
         name,
-        { ...target, lastRequestId: requestId, updatedAt: now },
+        { ...target, ...proposed, lastRequestId: requestId, updatedAt: now },
         [env.status],
       );
       if (changed) return;
@@ -171,18 +206,21 @@ export function createStatusFollower(deps: {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const resource = await store.resources.get(kind, name);
       if (!resource || resource.lastRequestId !== requestId) return;
-      const target = environmentTarget(facts, request.action, resource);
+      const target = environmentTarget(facts, request.action, resource, request);
+      // An applied update gives the resource the inputs its request proposed.
+      const inputs =
+        facts.phase === 'Succeeded' && request.action === 'update' ? request.body : undefined;
       if (
         resource.status === target.status &&
         resource.message === target.message &&
-        JSON.stringify(resource.outputs) === JSON.stringify(target.outputs)
+        JSON.stringify(resource.outputs) === JSON.stringify(target.outputs) &&
+        (inputs === undefined || JSON.stringify(resource.inputs) === JSON.stringify(inputs))
       ) {
         return;
       }
       const now = clock().toISOString();
-      if (
-        await store.resources.update(kind, name, { ...target, updatedAt: now }, [resource.status])
-      ) {
+      const patch = { ...target, ...(inputs === undefined ? {} : { inputs }), updatedAt: now };
+      if (await store.resources.update(kind, name, patch, [resource.status])) {
         return;
       }
     }

@@ -37,7 +37,11 @@ export type ChangeMode = (typeof ChangeMode)[keyof typeof ChangeMode];
 export interface InfrastructureService {
   /** Validates against the kind's schema, records the request and dispatches it; 202 material. */
   create(kind: string, input: unknown, actor: Principal): Promise<RequestAccepted>;
-  /** New inputs for a Ready or Failed resource: its run plans, waits for approval (showing the plan), applies. */
+  /**
+   * New inputs for a Ready or Failed resource: its run plans, waits for approval (showing the plan),
+   * applies. The request holds the proposed inputs; the resource takes them only when the apply
+   * succeeds, and keeps its own (and its status) when the change is rejected or fails.
+   */
   update(
     kind: string,
     name: string,
@@ -215,7 +219,6 @@ export function createInfrastructureService(deps: {
       const id = randomUUID();
       const undo = await take(record, 'updated', {
         status: EnvironmentStatus.Provisioning,
-        inputs,
         lastRequestId: id,
         message: null,
         updatedAt: now,
@@ -231,6 +234,7 @@ export function createInfrastructureService(deps: {
         targetLink: resourcePath(kind.name, name),
         now,
         undo,
+        priorStatus: record.status,
       });
     },
 

@@ -27,6 +27,8 @@ export interface KindSubmission {
   now: string;
   /** The environment it concerns, for notifications. */
   environment?: string | null;
+  /** The status the target had before this request took it; a change not applied puts it back. */
+  priorStatus?: string;
 }
 
 /**
@@ -61,6 +63,7 @@ export function createKindRequests(deps: {
         message: null,
         createdAt: s.now,
         updatedAt: s.now,
+        priorStatus: s.priorStatus ?? null,
       };
       await store.requests.insert(request);
       try {

@@ -36,6 +36,7 @@ export function createRequestService(deps: { store: Store }): RequestService {
         createdAt: record.createdAt,
         updatedAt: record.updatedAt,
         message: record.message,
+        inputs: record.body,
         runs: runs.items.map((w) => ({ id: w.name, phase: displayPhase(w.phase) })),
       };
     },

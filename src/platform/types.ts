@@ -146,6 +146,8 @@ export interface RequestView {
   createdAt: string;
   updatedAt: string;
   message: string | null;
+  /** What was asked: for a change, the inputs it proposes (its target takes them when it applies). */
+  inputs: Record<string, unknown>;
   runs: RunRef[];
 }
 

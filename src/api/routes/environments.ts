@@ -120,7 +120,7 @@ export function environmentRoutes(app: FastifyInstance, platform: Platform): voi
         security,
         summary: 'Change an environment',
         description:
-          'A new `region` or `team` runs plan, approval (per its tier) and apply: `202` with the request, whose run shows the plan at its approval. Only `tier`, `ttl` or `protected`: applied at once, `200` with the environment.',
+          'A new `region` or `team` runs plan, approval (per its tier) and apply: `202` with the request, whose run shows the plan at its approval. The request holds the proposed inputs; the environment takes them when the apply succeeds, and keeps its inputs, outputs and former status when the change is rejected or fails. Only `tier`, `ttl` or `protected`: applied at once, `200` with the environment.',
         params: NameParams,
         body: changeSchemaOf(kind.schema, IMMUTABLE),
         response: {

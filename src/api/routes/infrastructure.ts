@@ -146,7 +146,7 @@ export function infrastructureRoutes(app: FastifyInstance, platform: Platform): 
           security,
           summary: `Change a ${kind.name} resource ${summary}`,
           description:
-            'Its run plans the change, waits for an approval that shows the plan (when the kind asks for one) and applies it; the resource is `Provisioning` until the run ends.',
+            'Its run plans the change, waits for an approval that shows the plan (when the kind asks for one) and applies it; the resource is `Provisioning` until the run ends. The request holds the proposed inputs; the resource takes them when the apply succeeds, and keeps its inputs, outputs and former status when the change is rejected or fails.',
           params: NameParams,
           body,
           response: {
