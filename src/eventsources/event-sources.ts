@@ -29,6 +29,13 @@ export interface EventSourcesOptions {
   persistenceDir?: string;
   /** Time and timers for calendar sources; the system clock by default. */
   clock?: Clock;
+  /**
+   * With several processes sharing one bus: the calendars run only while
+   * this process leads (a leader lease), so each tick is published once.
+   */
+  leadership?: {
+    watch(fn: (leading: boolean) => void | Promise<void>): () => void;
+  };
 }
 
 /** Every event source of the catalog, running. */
@@ -70,9 +77,20 @@ export function createEventSources(opts: EventSourcesOptions): EventSources {
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.evaluateFilter ? { evaluateFilter: opts.evaluateFilter } : {}),
   });
+  let unwatch: (() => void) | undefined;
+  let turn: Promise<void> = Promise.resolve();
   return {
     async start() {
       await http.start();
+      if (opts.leadership) {
+        unwatch = opts.leadership.watch((leading) => {
+          turn = turn
+            .then(() => (leading ? calendars.start() : calendars.stop()))
+            .catch((err: unknown) => opts.logger.error({ err }, 'calendar event sources failed'));
+          return turn;
+        });
+        return;
+      }
       try {
         await calendars.start();
       } catch (err) {
@@ -81,6 +99,8 @@ export function createEventSources(opts: EventSourcesOptions): EventSources {
       }
     },
     async stop() {
+      unwatch?.();
+      await turn;
       await calendars.stop();
       await http.stop();
     },

@@ -1,5 +1,5 @@
 import { hash as oneShotHash, randomBytes, randomUUID } from 'node:crypto';
-import { InputError, UnauthenticatedError } from '../errors/index.js';
+import { InputError, UnauthenticatedError, isPlinthError } from '../errors/index.js';
 import type { Store, TokenRecord } from '../store/index.js';
 import type { AuditService } from './audit.js';
 import { Role, type AuthService, type Principal } from './types.js';
@@ -120,12 +120,18 @@ export function createAuthService(deps: {
   return {
     async ensureAdminToken(givenSecret) {
       if ((await store.tokens.count()) > 0) return undefined;
-      const { secret } = await insertToken({
-        name: 'admin',
-        role: Role.Admin,
-        ...(givenSecret === undefined ? {} : { secret: givenSecret }),
-      });
-      return secret;
+      try {
+        const { secret } = await insertToken({
+          name: 'admin',
+          role: Role.Admin,
+          ...(givenSecret === undefined ? {} : { secret: givenSecret }),
+        });
+        return secret;
+      } catch (err) {
+        // Processes starting together on one database: the first one made it.
+        if (isPlinthError(err, 'CONFLICT')) return undefined;
+        throw err;
+      }
     },
 
     async authenticate(secret, context = {}) {

@@ -6,7 +6,7 @@ import type { SecretResolver } from '../sensors/index.js';
 import { PlinthError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import type { Store } from '../store/index.js';
-import type { WorkflowEngine } from '../workflows/index.js';
+import type { Leadership, WorkflowEngine } from '../workflows/index.js';
 import { createApplicationFollower } from './application-status.js';
 import { createApplicationService, createDeploymentStarter } from './applications.js';
 import { createAuditService } from './audit.js';
@@ -118,6 +118,11 @@ export interface PlatformDeps {
   expiryWarningMs?: number;
   /** How often every Ready environment is checked for drift (ms); 0 (the default) turns it off. */
   driftCheckIntervalMs?: number;
+  /**
+   * With several processes on one store: TTL expiry and drift checks run only
+   * while this process leads (`createLeaderLease`); without it they always run.
+   */
+  leadership?: Leadership;
   /** The AES-256 key configuration secrets are sealed with (`loadSecretKey`); without it secrets are refused. */
   secretKey?: Buffer;
 }
@@ -219,8 +224,19 @@ export function createPlatform(deps: PlatformDeps): Platform {
     async start() {
       unwatch.push(drift.watch(), notifier.watch(deps.engine));
       await notifier.resume();
-      ttl.schedule(deps.ttlCheckIntervalMs ?? 60_000);
-      drift.schedule(deps.driftCheckIntervalMs ?? 0);
+      const schedule = () => {
+        ttl.schedule(deps.ttlCheckIntervalMs ?? 60_000);
+        drift.schedule(deps.driftCheckIntervalMs ?? 0);
+      };
+      if (!deps.leadership) schedule();
+      else {
+        unwatch.push(
+          deps.leadership.watch(async (leading) => {
+            if (leading) return schedule();
+            await Promise.all([ttl.stop(), drift.stop()]);
+          }),
+        );
+      }
       await follower.start();
       await appFollower.start();
     },

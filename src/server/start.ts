@@ -19,8 +19,11 @@ import {
 import { createSecretResolver, createSensorController, parseSensor } from '../sensors/index.js';
 import { openStore } from '../store/index.js';
 import {
+  createLeaderLease,
   createRunClaimKeeper,
+  createRunOperationRelay,
   createTemplateRegistry,
+  SharedSyncManager,
   createWorkflowEngine,
   evaluateExpression,
   parseWorkflowTemplate,
@@ -131,10 +134,44 @@ export async function startPlatform(
           })
         : undefined;
     if (claims) stops.push(() => claims.stop());
+    // Operations on a run another process holds are handed to that process through the store.
+    const relay = claims
+      ? createRunOperationRelay({
+          operations: store.runOperations,
+          claims: store.claims,
+          owner: claims.owner,
+          leaseMs: config.claimLease,
+          logger,
+        })
+      : undefined;
+    // TTL expiry, drift checks and calendars run on one process of the cluster, the leader.
+    const leader = claims
+      ? createLeaderLease({
+          claims: store.claims,
+          owner: claims.owner,
+          leaseMs: config.claimLease,
+          logger,
+        })
+      : undefined;
+    if (leader) {
+      await leader.start();
+      stops.push(() => leader.stop());
+    }
+    // Mutexes and semaphores hold across the processes: their holders and queues are in the store.
+    const sync = claims
+      ? new SharedSyncManager({
+          locks: store.syncLocks,
+          configDir: config.configMapsDir,
+          logger,
+        })
+      : undefined;
+    if (sync) stops.push(() => sync.stop());
     const engine = createWorkflowEngine({
       store,
       logger,
       ...(claims ? { claims } : {}),
+      ...(relay ? { relay } : {}),
+      ...(sync ? { sync } : {}),
       dataDir: config.dataDir,
       configMapsDir: config.configMapsDir,
       templates,
@@ -171,6 +208,7 @@ export async function startPlatform(
       resolveSecret: secretResolverFrom(secrets),
       evaluateFilter: (expression, env) => evaluateExpression(expression, env) === true,
       persistenceDir: path.join(config.dataDir, 'eventsources'),
+      ...(leader ? { leadership: leader } : {}),
     });
     await eventSources.start();
     stops.push(() => eventSources.stop());
@@ -200,6 +238,7 @@ export async function startPlatform(
       expiryWarningMs: config.expiryWarning,
       driftCheckIntervalMs: config.driftCheckInterval,
       secretKey: loadSecretKey({ keyBase64: config.secretKey, dataDir: config.dataDir }),
+      ...(leader ? { leadership: leader } : {}),
     });
     const backlog = createEventBacklog({ sensorCount: catalog.sensors.length });
     const recorder = createEventRecorder({ bus, store, logger, backlog });

@@ -35,19 +35,31 @@ describe.skipIf(!available)('the clustered shape: two plinth up on one PostgreSQ
   const db = `${TEST_POSTGRES_URL}?schema=${schema}`;
   const stream = `plinth-e2e-${schema.replaceAll('_', '-')}`;
   const servers: Server[] = [];
+  // Two processes starting together on a busy machine take a while.
+  const readyTimeoutMs = 90_000;
 
   beforeAll(async () => {
     // The catalog's EventBus asks for token auth; the machine's NATS takes any token.
     process.env['PLINTH_BUS_TOKEN'] ??= 'plinth-e2e';
-    const extraArgs = ['--db', db, '--bus', NATS_URL, '--bus-stream', stream];
+    // A short lease: the leader's hand-over below takes a beat (a third of it).
+    const extraArgs = [
+      '--db',
+      db,
+      '--bus',
+      NATS_URL,
+      '--bus-stream',
+      stream,
+      '--claim-lease',
+      '3s',
+    ];
     // Both start at once: the migrations run once, under the advisory lock.
     servers.push(
       ...(await Promise.all([
-        startServer({ dataDir: tempDir('plinth-e2e-c1-'), extraArgs }),
-        startServer({ dataDir: tempDir('plinth-e2e-c2-'), extraArgs }),
+        startServer({ dataDir: tempDir('plinth-e2e-c1-'), extraArgs, readyTimeoutMs }),
+        startServer({ dataDir: tempDir('plinth-e2e-c2-'), extraArgs, readyTimeoutMs }),
       ])),
     );
-  });
+  }, 2 * readyTimeoutMs);
   afterAll(async () => {
     for (const s of servers) await s.stop();
     await dropSchema(TEST_POSTGRES_URL, schema).catch(() => undefined);
@@ -80,20 +92,43 @@ describe.skipIf(!available)('the clustered shape: two plinth up on one PostgreSQ
       60_000,
     );
 
-    // The run lives on the process whose sensor took the event; the other refuses with 503.
-    let approvedOn: Server | undefined;
-    for (const s of [a, b]) {
-      const res = await plinth(['runs', 'approve', runId, '--comment', 'ship it'], {
-        PLINTH_SERVER: s.api,
-        PLINTH_TOKEN: s.token,
-      });
-      if (res.code === 0) {
-        approvedOn = s;
-        break;
-      }
-      expect(res.stderr).toMatch(/another Plinth process/);
-    }
-    expect(approvedOn).toBeDefined();
+    // The run lives on the process whose sensor took the event; approving on the other one
+    // hands the approval to it through the store, and answers as the owner would.
+    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await client.connect();
+    const owner = await client.query<{ owner: string }>(
+      `select owner from "${schema}".work_claims where kind = 'workflow'`,
+    );
+    const ownerPid = Number(owner.rows[0]?.owner.split(':')[1]);
+    const holder = servers.find((s) => s.child.pid === ownerPid);
+    expect(holder, `a process holds the run (${owner.rows[0]?.owner})`).toBeDefined();
+    const other = holder === a ? b : a;
+    // Logs followed on the process that does not run it go on until the run ends.
+    let followEnded = 0;
+    const followed = plinth(['runs', 'logs', runId, '--follow'], {
+      PLINTH_SERVER: other.api,
+      PLINTH_TOKEN: other.token,
+    }).finally(() => (followEnded = Date.now()));
+    await new Promise((r) => setTimeout(r, 1_000));
+    const approved = await plinth(['runs', 'approve', runId, '--comment', 'ship it'], {
+      PLINTH_SERVER: other.api,
+      PLINTH_TOKEN: other.token,
+    });
+    expect(approved.code, approved.stderr).toBe(0);
+    const approvedAt = Date.now();
+    // A second approval finds nothing waiting, on either process.
+    const again = await fetch(`${other.api}/api/v1/runs/${runId}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other.token}` },
+    });
+    expect(again.status).toBe(409);
+    const audit = await get<{ items: { action: string; target: string; outcome: string }[] }>(
+      holder!,
+      `/api/v1/audit?action=runs.approve`,
+    );
+    expect(
+      audit.items.filter((e) => e.target.endsWith(runId) && e.outcome === 'succeeded'),
+    ).toHaveLength(1);
 
     const done = await eventually(
       async () => {
@@ -104,6 +139,11 @@ describe.skipIf(!available)('the clustered shape: two plinth up on one PostgreSQ
       60_000,
     );
     expect(done.phase).toBe('Succeeded');
+    const logs = await followed;
+    expect(logs.code, logs.stderr).toBe(0);
+    // It printed the steps' lines and ended with the run, not before the approval.
+    expect(logs.stdout).not.toBe('');
+    expect(followEnded).toBeGreaterThan(approvedAt);
     for (const s of [a, b]) {
       const shown = await plinth(['env', 'get', 'shared', '-o', 'json'], {
         PLINTH_SERVER: s.api,
@@ -114,8 +154,6 @@ describe.skipIf(!available)('the clustered shape: two plinth up on one PostgreSQ
     }
 
     // One event, two sensors on one durable consumer: one Workflow; every node ran once.
-    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-    await client.connect();
     try {
       const workflows = await client.query(
         `select uid from "${schema}".workflows where request_id = $1`,
@@ -124,9 +162,40 @@ describe.skipIf(!available)('the clustered shape: two plinth up on one PostgreSQ
       expect(workflows.rowCount).toBe(1);
       // Its claim is given up once the run's end is stored.
       await eventually(async () => {
-        const claims = await client.query(`select * from "${schema}".work_claims`);
+        const claims = await client.query(
+          `select * from "${schema}".work_claims where kind = 'workflow'`,
+        );
         return claims.rowCount === 0 ? true : undefined;
       }, 'the claim to be released');
+    } finally {
+      await client.end();
+    }
+  }, 120_000);
+
+  it('runs the cluster schedules on one leader, and hands them over when it stops', async () => {
+    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await client.connect();
+    const leaderPid = async () => {
+      const rows = await client.query<{ owner: string }>(
+        `select owner from "${schema}".work_claims where kind = 'leader'`,
+      );
+      return rows.rows.length === 1 ? Number(rows.rows[0]!.owner.split(':')[1]) : undefined;
+    };
+    try {
+      const first = await eventually(leaderPid, 'a leader');
+      const leader = servers.find((s) => s.child.pid === first);
+      expect(leader).toBeDefined();
+      await leader!.stop();
+      servers.splice(servers.indexOf(leader!), 1);
+      const next = await eventually(
+        async () => {
+          const pid = await leaderPid();
+          return pid !== undefined && pid !== first ? pid : undefined;
+        },
+        'the other process to lead',
+        15_000,
+      );
+      expect(next).toBe(servers[0]!.child.pid);
     } finally {
       await client.end();
     }

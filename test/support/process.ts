@@ -67,6 +67,8 @@ export interface ServerOptions {
   catalog?: string;
   extraArgs?: string[];
   ports?: { api: number; webhook: number };
+  /** How long it may take to answer /readyz (ms); 30 s by default. */
+  readyTimeoutMs?: number;
 }
 
 /** Starts `plinth up` on free ports and waits until it is ready. */
@@ -98,7 +100,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const api = `http://127.0.0.1:${apiPort}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`plinth up exited ${child.exitCode}:\n${output}`);
     try {

@@ -306,7 +306,8 @@ export function createPlinthClient(opts: PlinthClientOptions): PlinthClient {
       for await (const ev of parseEventStream(res.body)) {
         if (ev.event === 'end') return;
         if (ev.id !== undefined) lastId = ev.id;
-        if (ev.event !== 'message') continue;
+        // The API names its line events `log`; unnamed ones are lines too.
+        if (ev.event !== 'log' && ev.event !== 'message') continue;
         progressed = true;
         const entry = JSON.parse(ev.data) as LogEntry;
         yield ev.id === undefined ? entry : { ...entry, seq: ev.id };
