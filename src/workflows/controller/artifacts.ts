@@ -162,17 +162,18 @@ export function resolveArtifactExpressions<T extends WorkflowStep>(step: T, scop
  * Where a path a step names is on the host. A relative path is in the node's
  * working directory. An absolute one is where the step's own filesystem puts
  * it (`/tmp/x` in the pod's private /tmp, `/mnt/vol/x` in the volume), when it
- * has one. Otherwise it stays as it is, unless nothing is there and the working
- * directory has it: an image whose working directory is `/` has its relative
- * files there (`result.txt` is `/result.txt`), where a host step writes them in
- * its own directory.
+ * has one, or where it is on the host. Either way, when nothing is there and the
+ * working directory has it, it is the working directory's: an image whose working
+ * directory is `/` has its relative files there (`result.txt` is `/result.txt`),
+ * where a host step writes them in its own directory.
  */
 export function artifactPath(workDir: string, path: string, fs?: StepFilesystem): string {
   if (!isAbsolute(path)) return join(workDir, path);
-  const mapped = fs ? hostPath(fs, path) : undefined;
-  if (mapped !== undefined) return mapped;
-  if (existsSync(path)) return path;
   const inWorkDir = join(workDir, path);
+  const mapped = fs ? hostPath(fs, path) : undefined;
+  if (mapped !== undefined)
+    return existsSync(mapped) || !existsSync(inWorkDir) ? mapped : inWorkDir;
+  if (existsSync(path)) return path;
   return existsSync(inWorkDir) ? inWorkDir : path;
 }
 
