@@ -18,6 +18,7 @@ const folders = [
   'server',
   'store',
   'terraform',
+  'time',
   'workflows',
 ];
 
