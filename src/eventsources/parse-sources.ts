@@ -1,6 +1,5 @@
 import { calendarSchedule } from './calendar/schedule.js';
-import { parseGoDuration } from './calendar/duration.js';
-import { isTimeZone } from './calendar/zone.js';
+import { isTimeZone, parseDurationMs } from '../time/index.js';
 import {
   isObj,
   onlyFields,
@@ -66,7 +65,7 @@ export function parseCalendar(path: string, raw: unknown, fail: Fail): CalendarE
     if (p.catchup !== undefined) {
       const c = p.catchup;
       if (!isObj(c)) return fail(`${path}.persistence.catchup`, 'must be an object');
-      if (typeof c.maxDuration === 'string' && parseGoDuration(c.maxDuration) === undefined) {
+      if (typeof c.maxDuration === 'string' && parseDurationMs(c.maxDuration) === undefined) {
         fail(`${path}.persistence.catchup.maxDuration`, 'is not a Go duration', 'e.g. 5m');
       }
       out.persistence.catchup = c as { enabled?: boolean; maxDuration?: string };

@@ -1,5 +1,9 @@
 import type { Firing, TriggerDecision } from './evaluate.js';
+import { durationMs } from '../time/index.js';
 import type { Backoff, Sensor } from './types.js';
+
+/** Re-exported for the callers that read retry settings from here. */
+export { durationMs };
 
 /** Deliveries of an event whose trigger keeps failing with a retryable error, when the trigger sets no retryStrategy.steps. */
 export const defaultMaxDeliveries = 5;
@@ -39,24 +43,4 @@ export function retryDelayMs(
   const base = durationMs(backoff?.duration) ?? defaultDelayMs;
   const factor = Number(backoff?.factor ?? defaultFactor) || 1;
   return Math.min(maxDelayMs, Math.round(base * factor ** Math.max(0, deliveryCount - 1)));
-}
-
-const units: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** A Go duration ("1s", "1m30s", "500ms") or a number of nanoseconds, in milliseconds. */
-export function durationMs(value: string | number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'number') return value / 1e6;
-  if (/^\d+$/.test(value)) return Number(value) / 1e6;
-  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== value) return undefined;
-  return parts.reduce((sum, p) => sum + Number(p[1]) * (units[p[2] as string] ?? 0), 0);
 }

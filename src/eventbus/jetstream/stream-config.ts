@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../errors/index.js';
+import { parseDurationMs } from '../../time/index.js';
 
 /** How the stream keeps messages, spelled as JetStream's API spells it. */
 export const Retention = {
@@ -47,34 +48,9 @@ const retentionByNumber: readonly Retention[] = [
 ];
 const discardByNumber: readonly Discard[] = [Discard.Old, Discard.New];
 
-const durationUnits: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Parses a Go duration (`72h`, `4h35m`, `300s`, `1.5h`, `0`) into milliseconds. */
+/** Parses a Go duration (`72h`, `4h35m`, `300s`, `1.5h`, `0`) into milliseconds, ignoring surrounding blanks. */
 export function parseGoDuration(text: string): number | undefined {
-  const s = text.trim();
-  if (s === '0') return 0;
-  const sign = s.startsWith('-') ? -1 : 1;
-  const body = s.replace(/^[-+]/, '');
-  if (body === '') return undefined;
-  const part = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
-  let total = 0;
-  let at = 0;
-  while (at < body.length) {
-    part.lastIndex = at;
-    const m = part.exec(body);
-    if (m === null) return undefined;
-    total += Number(m[1]) * (durationUnits[m[2] ?? ''] ?? NaN);
-    at = part.lastIndex;
-  }
-  return Number.isFinite(total) ? sign * total : undefined;
+  return parseDurationMs(text.trim());
 }
 
 const sizeUnits: Record<string, number> = {

@@ -4,10 +4,9 @@ import type { Logger } from '../../logging/index.js';
 import { goStringMap, sourceCloudEvent } from '../cloud-event.js';
 import { passesFilter, type FilterEvaluator } from '../filter.js';
 import type { CalendarEventSource, EventSource } from '../types.js';
-import { parseGoDuration } from './duration.js';
 import { openPersistence, type CalendarPersistence } from './persistence.js';
 import { calendarSchedule, type NextFire } from './schedule.js';
-import { goTimeString, parseGoTimeString } from './zone.js';
+import { goTimeString, parseDurationMs, parseGoTimeString } from '../../time/index.js';
 
 /** The payload Argo Events puts in a calendar event. */
 export interface CalendarEventData {
@@ -159,7 +158,7 @@ export function createCalendarEventSources(
     } catch (err) {
       log.error({ err, event: keyOf(e) }, 'cannot read the last calendar event; not catching up');
     }
-    const maxDuration = catchup.maxDuration ? parseGoDuration(catchup.maxDuration) : undefined;
+    const maxDuration = catchup.maxDuration ? parseDurationMs(catchup.maxDuration) : undefined;
     if (maxDuration !== undefined && maxDuration < now - last) last = now - maxDuration;
     return last;
   }

@@ -1,7 +1,12 @@
 import type { CalendarEventSource } from '../types.js';
-import { nextCron, parseCron } from './cron.js';
-import { parseGoDuration } from './duration.js';
-import { wallClock } from './zone.js';
+import {
+  CronError,
+  nextActivation,
+  parseCron,
+  parseDurationMs,
+  wallClock,
+  type CronSchedule,
+} from '../../time/index.js';
 
 /** When a calendar source fires next after a given time (ms since the epoch). */
 export type NextFire = (afterMs: number) => number | undefined;
@@ -25,6 +30,22 @@ export function parseExclusionDates(lines: readonly string[]): number[] {
   return out;
 }
 
+/** A calendar source's five-field schedule (no descriptors, as Argo's calendar source reads it). */
+function readSchedule(spec: string): CronSchedule {
+  try {
+    return parseCron(spec);
+  } catch (err) {
+    const p = err instanceof CronError ? err.problem : undefined;
+    if (p?.kind === 'range') {
+      throw new CronError(spec, {
+        ...p,
+        message: `${p.field} ${p.text} is outside ${p.min}-${p.max}`,
+      });
+    }
+    throw err;
+  }
+}
+
 /**
  * Builds the schedule of a calendar source: its cron `schedule`, else its
  * `interval` (fired that long after the previous event, counted from the
@@ -34,10 +55,10 @@ export function parseExclusionDates(lines: readonly string[]): number[] {
 export function calendarSchedule(source: CalendarEventSource, timeZone: string): NextFire {
   let base: NextFire;
   if (source.schedule) {
-    const cron = parseCron(source.schedule);
-    base = (after) => nextCron(cron, after, timeZone);
+    const cron = readSchedule(source.schedule);
+    base = (after) => nextActivation(cron, after, timeZone);
   } else if (source.interval) {
-    const interval = parseGoDuration(source.interval);
+    const interval = parseDurationMs(source.interval);
     if (interval === undefined || interval <= 0) {
       throw new Error(`interval ${JSON.stringify(source.interval)} is not a positive Go duration`);
     }

@@ -4,7 +4,7 @@ import { Comparator, JSONType, LogicalOperator } from '../types.js';
 import { parseConditions } from './conditions.js';
 import { parseCron } from './cron.js';
 import { compileGovaluate } from '../../workflows/index.js';
-import { checkTimeZone } from './zoned-time.js';
+import { checkTimeZone } from '../../time/index.js';
 
 type Path = (string | number)[];
 /** Reports a problem at a path, relative to what is being checked. */

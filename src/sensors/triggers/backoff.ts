@@ -1,5 +1,5 @@
 import { ManifestError } from '../../errors/index.js';
-import { durationMs } from '../retry.js';
+import { durationMs } from '../../time/index.js';
 import type { Backoff } from '../types.js';
 
 /** A trigger's retryStrategy as Argo reads it: each attempt's wait, in milliseconds, and how many attempts. */

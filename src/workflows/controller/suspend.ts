@@ -1,4 +1,5 @@
 import { InputError } from '../../errors/index.js';
+import { parseDurationMs } from '../../time/index.js';
 import { NodePhase, type NodeStatus, type Parameter } from '../model/types.js';
 import type { NodeContext } from './execute.js';
 import type { WorkflowRun } from './run.js';
@@ -94,18 +95,9 @@ export function endSuspend(
   run.markPhase(node, phase, message);
 }
 
-/** Argo's durations: a number of seconds, or Go's form (`1h30m`, `90s`, `2m`). */
+/** Argo's durations: a number of seconds, or a Go duration (`1h30m`, `90s`, `2m`); in seconds. */
 export function parseDuration(text: string): number | undefined {
   if (/^\d+$/.test(text)) return Number(text);
-  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
-  let total = 0;
-  let rest = text;
-  const part = /^(\d+(?:\.\d+)?)(ms|h|m|s)/;
-  while (rest.length > 0) {
-    const m = part.exec(rest);
-    if (!m) return undefined;
-    total += Number(m[1]) * (units[m[2] as string] ?? 0);
-    rest = rest.slice(m[0].length);
-  }
-  return total;
+  const ms = parseDurationMs(text);
+  return ms === undefined ? undefined : ms / 1000;
 }

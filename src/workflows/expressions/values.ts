@@ -1,3 +1,8 @@
+import {
+  DurationError,
+  formatDuration as formatGoDuration,
+  parseDuration as parseGoDuration,
+} from '../../time/index.js';
 import { checkSize, expressionError } from './limits.js';
 
 /**
@@ -220,49 +225,15 @@ function formatGoTimeString(t: GoTime): string {
 
 /** Go's Duration.String(): `1h2m3.5s`, `150ms`, `0s`. */
 export function formatDuration(ns: number): string {
-  if (ns === 0) return '0s';
-  const neg = ns < 0;
-  let n = Math.abs(ns);
-  let out: string;
-  if (n < 1e3) out = `${n}ns`;
-  else if (n < 1e6) out = `${trimFloat(n / 1e3)}µs`;
-  else if (n < 1e9) out = `${trimFloat(n / 1e6)}ms`;
-  else {
-    const h = Math.floor(n / 3.6e12);
-    n -= h * 3.6e12;
-    const m = Math.floor(n / 6e10);
-    n -= m * 6e10;
-    const s = `${trimFloat(n / 1e9)}s`;
-    out = h ? `${h}h${m}m${s}` : m ? `${m}m${s}` : s;
-  }
-  return neg ? `-${out}` : out;
+  return formatGoDuration(ns);
 }
 
-function trimFloat(x: number): string {
-  return String(Number(x.toFixed(9)));
-}
-
-const UNITS: Record<string, number> = {
-  ns: 1,
-  us: 1e3,
-  µs: 1e3,
-  μs: 1e3,
-  ms: 1e6,
-  s: 1e9,
-  m: 6e10,
-  h: 3.6e12,
-};
-
-/** Go's time.ParseDuration: `1h30m`, `-1.5s`, `300ms`. */
+/** Go's time.ParseDuration: `1h30m`, `-1.5s`, `300ms`; an expression error with Go's message otherwise. */
 export function parseDuration(text: string): GoDuration {
-  const m = /^([-+]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/u.exec(text);
-  if (!m) {
-    if (text === '0') return new GoDuration(0);
-    throw expressionError(`time: invalid duration "${text}"`);
+  try {
+    return new GoDuration(Number(parseGoDuration(text)));
+  } catch (err) {
+    if (err instanceof DurationError) throw expressionError(err.message);
+    throw err;
   }
-  let total = 0;
-  for (const part of text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gu)) {
-    total += Number(part[1]) * (UNITS[part[2] ?? 's'] ?? 1);
-  }
-  return new GoDuration(Math.round(m[1] === '-' ? -total : total));
 }

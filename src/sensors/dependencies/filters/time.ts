@@ -1,13 +1,13 @@
 import { isPlinthError } from '../../../errors/index.js';
 import type { TimeFilter } from '../../types.js';
-import { checkTimeZone, wallTime, zonedInstant } from '../zoned-time.js';
+import { checkTimeZone, wallClock, zonedInstant } from '../../../time/index.js';
 import { filterError, type FilterOutcome } from './outcome.js';
 
 const clock = /^(\d{1,2}):(\d{2}):(\d{2})(?:[.,]\d+)?$/;
 
 /** A time of day `HH:MM:SS` on the event's date in `zone`, as Argo parses it (Go's layout `15:04:05`). */
 function timeOnDate(text: string, eventMs: number, zone: string): number {
-  const w = wallTime(eventMs, zone);
+  const w = wallClock(eventMs, zone);
   const date = `${String(w.year).padStart(4, '0')}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
   const m = clock.exec(text);
   if (!m)
@@ -43,7 +43,7 @@ export function filterTime(filter: TimeFilter | undefined, eventMs: number): Fil
   const pass =
     start < stop ? eventMs >= start && eventMs < stop : eventMs >= start || eventMs < stop;
   if (pass) return { pass };
-  const w = wallTime(eventMs, zone);
+  const w = wallClock(eventMs, zone);
   const at = [w.hour, w.minute, w.second].map((n) => String(n).padStart(2, '0')).join(':');
   return {
     pass,

@@ -1,3 +1,4 @@
+import { formatDuration, msToNs, parseDurationMs } from '../../../time/index.js';
 import { fn } from './builtins.js';
 import { FuncError, type GoFunc } from './exec.js';
 import { toFloat64, toInt64 } from './sprig-math.js';
@@ -30,49 +31,6 @@ function asTime(v: GoValue): number {
   if (v instanceof GoTime) return v.ms;
   if (kindOf(v) === 'int') return Number(v as bigint) * 1000;
   return Date.now();
-}
-
-const durationUnits: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Go's time.ParseDuration, in milliseconds; undefined when the text is not a duration. */
-export function parseGoDuration(text: string): number | undefined {
-  const m = /^([+-]?)(.*)$/.exec(text);
-  const body = m?.[2] ?? '';
-  if (body === '0') return 0;
-  const parts = [...body.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== body) return undefined;
-  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * (durationUnits[p[2] as string] ?? 0), 0);
-  return m?.[1] === '-' ? -ms : ms;
-}
-
-/** Go's Duration.String(): `1h2m3s`, `1.5s`, `250ms`, `0s`. */
-export function goDurationString(ms: number): string {
-  if (ms === 0) return '0s';
-  const sign = ms < 0 ? '-' : '';
-  const abs = Math.abs(ms);
-  if (abs < 1) {
-    const ns = Math.round(abs * 1e6);
-    return ns < 1000 ? `${sign}${ns}ns` : `${sign}${trimZeros(ns / 1000)}µs`;
-  }
-  if (abs < 1000) return `${sign}${trimZeros(abs)}ms`;
-  const h = Math.floor(abs / 3_600_000);
-  const m = Math.floor((abs % 3_600_000) / 60_000);
-  const s = (abs % 60_000) / 1000;
-  if (h > 0) return `${sign}${h}h${m}m${trimZeros(s)}s`;
-  if (m > 0) return `${sign}${m}m${trimZeros(s)}s`;
-  return `${sign}${trimZeros(s)}s`;
-}
-
-function trimZeros(n: number): string {
-  return String(Number(n.toFixed(9)));
 }
 
 const layoutParts: [string, string, string][] = [
@@ -219,7 +177,7 @@ export const sprigDates: [string, GoFunc][] = [
     'dateModify',
     fn(['string', 'any'], (f, d) => {
       if (!(d instanceof GoTime)) throw new FuncError('wrong type for value; expected time.Time');
-      const ms = parseGoDuration(f as string);
+      const ms = parseDurationMs(f as string);
       return ms === undefined ? d : new GoTime(d.ms + ms, d.offsetMinutes, d.zone);
     }),
   ],
@@ -227,21 +185,26 @@ export const sprigDates: [string, GoFunc][] = [
     'date_modify',
     fn(['string', 'any'], (f, d) => {
       if (!(d instanceof GoTime)) throw new FuncError('wrong type for value; expected time.Time');
-      const ms = parseGoDuration(f as string);
+      const ms = parseDurationMs(f as string);
       return ms === undefined ? d : new GoTime(d.ms + ms, d.offsetMinutes, d.zone);
     }),
   ],
-  ['ago', fn(['any'], (d) => goDurationString(Math.round((Date.now() - asTime(d)) / 1000) * 1000))],
+  [
+    'ago',
+    fn(['any'], (d) => formatDuration(msToNs(Math.round((Date.now() - asTime(d)) / 1000) * 1000))),
+  ],
   [
     'duration',
     fn(['any'], (sec) =>
-      goDurationString(Number(toInt64(kindOf(sec) === 'string' ? sec : toInt64(sec))) * 1000),
+      formatDuration(
+        BigInt.asIntN(64, toInt64(kindOf(sec) === 'string' ? sec : toInt64(sec)) * 1_000_000_000n),
+      ),
     ),
   ],
   [
     'durationRound',
     fn(['any'], (v) => {
-      const ms = kindOf(v) === 'string' ? (parseGoDuration(v as string) ?? 0) : toFloat64(v) / 1e6;
+      const ms = kindOf(v) === 'string' ? (parseDurationMs(v as string) ?? 0) : toFloat64(v) / 1e6;
       const abs = Math.abs(ms);
       const units: [number, string][] = [
         [365 * 86_400_000, 'y'],
