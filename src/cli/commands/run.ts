@@ -46,7 +46,12 @@ function invalidSpec(workflow: Workflow, reason: string): Workflow {
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   return {
     ...workflow,
-    status: { phase: 'Failed', message: `invalid spec: ${reason}`, startedAt: now, finishedAt: now },
+    status: {
+      phase: 'Failed',
+      message: `invalid spec: ${reason}`,
+      startedAt: now,
+      finishedAt: now,
+    },
   };
 }
 
