@@ -205,6 +205,25 @@ describe('a change of inputs is applied, rejected or failed', () => {
       [failed]: 'Failed',
       [applied]: 'Succeeded',
     });
+
+    // A delete rejected at its approval destroyed nothing: Ready as it was.
+    const del = await app.inject({ method: 'DELETE', url, headers });
+    expect(del.statusCode).toBe(202);
+    const deleting = del.json<{ id: string }>().id;
+    expect((await app.inject({ url, headers })).json()).toMatchObject({ status: 'Destroying' });
+    await decide(deleting, 'reject');
+    const keptAfterDelete = await until(async () => {
+      await platform.settled();
+      const body = (await app.inject({ url, headers })).json<Record<string, unknown>>();
+      return body['status'] === 'Destroying' ? undefined : body;
+    }, `${url} to settle after the rejected delete`);
+    expect(keptAfterDelete).toMatchObject({
+      status: 'Ready',
+      region: 'westus',
+      outputs: { applied_by: applied },
+    });
+    expect(keptAfterDelete['message']).toMatch(/delete of request .* was not applied/);
+    expect(await request(deleting)).toMatchObject({ action: 'delete', status: 'Failed' });
   });
 
   it('keeps a resource at its applied inputs and outputs until a change applies', async () => {

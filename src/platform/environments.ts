@@ -388,6 +388,7 @@ export function createEnvironmentService(deps: EnvironmentServiceDeps): Environm
         store.environments.update(name, { ...previous, updatedAt: clock().toISOString() }, [
           EnvironmentStatus.Destroying,
         ]),
+      env.status,
     );
   }
 

@@ -47,11 +47,19 @@ function isFinalRequest(status: string): boolean {
 /** Requests that change (or re-apply) what a target already has, rather than create or destroy it. */
 const CHANGES: ReadonlySet<string> = new Set(['update', 'reconcile']);
 
+/** Whether a run ended at its approval: rejected, so nothing after it ran. */
+function rejectedAtApproval(facts: WorkflowFacts): boolean {
+  return facts.nodes.some(
+    (n) => n.type === 'Suspend' && (n.phase === 'Failed' || n.phase === 'Error'),
+  );
+}
+
 /**
  * The state a run puts an environment (or a resource of a catalog kind) in.
- * A change that is rejected or fails puts its target back in the status it
- * had before (usually Ready): it keeps the inputs and outputs of its last
- * apply, and the request shows what failed.
+ * A change that is rejected or fails, or a delete rejected at its approval,
+ * puts its target back in the status it had before (usually Ready): it keeps
+ * the inputs and outputs of its last apply, and the request shows what failed.
+ * A delete that fails after its approval may have destroyed part of it: Failed.
  */
 function environmentTarget(
   facts: WorkflowFacts,
@@ -71,7 +79,8 @@ function environmentTarget(
   }
   if (facts.phase === 'Failed' || facts.phase === 'Error') {
     const message = failureMessage(facts);
-    if (request?.priorStatus && CHANGES.has(action)) {
+    const untouched = CHANGES.has(action) || (action === 'delete' && rejectedAtApproval(facts));
+    if (request?.priorStatus && untouched) {
       return {
         status: request.priorStatus,
         message: `the ${action} of request ${request.id} was not applied: ${message}`,

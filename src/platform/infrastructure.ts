@@ -265,6 +265,7 @@ export function createInfrastructureService(deps: {
         targetLink: resourcePath(kind.name, name),
         now,
         undo,
+        priorStatus: record.status,
       });
     },
 
