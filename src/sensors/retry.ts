@@ -2,9 +2,6 @@ import type { Firing, TriggerDecision } from './evaluate.js';
 import { durationMs } from '../time/index.js';
 import type { Backoff, Sensor } from './types.js';
 
-/** Re-exported for the callers that read retry settings from here. */
-export { durationMs };
-
 /** Deliveries of an event whose trigger keeps failing with a retryable error, when the trigger sets no retryStrategy.steps. */
 export const defaultMaxDeliveries = 5;
 const defaultDelayMs = 200;

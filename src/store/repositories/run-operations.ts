@@ -1,17 +1,8 @@
+import type { Database } from '../schema.js';
 import type { RunOperationRecord, RunOperationRepository } from '../types.js';
 import { fromJson, toJson, type RepositoryDeps } from './shared.js';
 
-type Row = {
-  id: string;
-  workflow_uid: string;
-  owner: string;
-  operation: string;
-  args: string;
-  state: string;
-  error: string | null;
-  requested_at: string;
-  answered_at: string | null;
-};
+type Row = Database['run_operations'];
 
 function recordOf(row: Row): RunOperationRecord {
   return {
