@@ -378,8 +378,11 @@ class Engine implements WorkflowEngine {
       manifest: manifestOf(wf),
     });
     const run = this.open(wf);
-    await run.apply(() => this.begin(run));
-    return run.snapshot();
+    const written = run.apply(() => this.begin(run));
+    // The Workflow as the retry left it, as Argo's API answers it: a quick step may end before the write does.
+    const retried = run.snapshot();
+    await written;
+    return retried;
   }
 
   async resubmit(
